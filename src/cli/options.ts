@@ -1,0 +1,62 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Largest layer the CLI accepts; larger ones are almost certainly typos and would exhaust memory. */
+export const MAX_LAYER_SIZE = 100_000;
+
+/** Parses a whole number option within [min, max]; commander turns the error into a usage line. */
+export function integerOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (text: string): number => {
+    const value = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(
+        `${name} must be a whole number from ${min} to ${max}, got "${text}".`,
+      );
+    }
+    return value;
+  };
+}
+
+/** Parses a finite number option in the open/closed range (minExclusive, max]. */
+export function positiveNumberOption(name: string, max = Number.MAX_VALUE) {
+  return (text: string): number => {
+    const value = Number(text.trim());
+    if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > max) {
+      throw new InvalidArgumentError(
+        `${name} must be a number greater than 0 and at most ${max}, got "${text}".`,
+      );
+    }
+    return value;
+  };
+}
+
+/** Parses `--layers 784,10,10`: at least two sizes, each a whole number from 1 to MAX_LAYER_SIZE. */
+export function parseLayers(text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length < 2) {
+    throw new InvalidArgumentError(
+      `--layers needs at least two sizes (input and output), e.g. 784,10,10; got "${text}".`,
+    );
+  }
+  return parts.map((part, index) => {
+    const size = Number(part);
+    if (part === '' || !Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
+      throw new InvalidArgumentError(
+        `--layers entry ${index + 1} ("${part}") must be a whole number from 1 to ${MAX_LAYER_SIZE}, e.g. 784,10,10.`,
+      );
+    }
+    return size;
+  });
+}
+
+/** Parses a choice among fixed words, naming them all in the error. */
+export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
+  return (text: string): T => {
+    const found = choices.find((choice) => choice === text);
+    if (found === undefined) {
+      throw new InvalidArgumentError(
+        `${name} must be one of ${choices.join(', ')}; got "${text}".`,
+      );
+    }
+    return found;
+  };
+}

@@ -1,0 +1,32 @@
+import chalk from 'chalk';
+import { MnnError } from '../errors.js';
+
+/** Prints a user error as one red line on stderr and sets the exit code; bugs keep their stack. */
+export function reportError(error: unknown): void {
+  if (error instanceof MnnError) {
+    process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
+    process.exitCode = error.exitCode;
+    return;
+  }
+  process.stderr.write(`${chalk.red('internal error (please report it):')}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 70;
+}
+
+/** Wraps a command's action so that user errors become one line and an exit code, not a stack. */
+export function action<A extends unknown[]>(run: (...args: A) => Promise<void> | void) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await run(...args);
+    } catch (error) {
+      reportError(error);
+    }
+  };
+}
+
+/** Writes a value as one JSON document on stdout, for scripts. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // CLI tests run the built dist/; build once before any test file runs.
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
