@@ -18,6 +18,15 @@ function describeWriteFailure(path: string, error: unknown): string {
   return `cannot write ${path}: ${reason}; any previous file there is unchanged.`;
 }
 
+/** Removes a leftover temporary file; failing to (e.g. ENOTDIR) must not hide the write error. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Nothing was written there, or it cannot be reached: either way nothing to clean up.
+  }
+}
+
 /**
  * Writes `contents` to `path` so that readers see either the old file or the whole new one:
  * write to a temporary name in the same directory (same file system), then rename over `path`.
@@ -31,7 +40,7 @@ export function writeFileAtomic(path: string, contents: string | Uint8Array): vo
     writeFileSync(temporary, contents);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    removeQuietly(temporary);
     throw new MnnError(describeWriteFailure(path, error));
   }
 }
