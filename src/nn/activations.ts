@@ -1,0 +1,24 @@
+import { assertShape, type Matrix } from '../matrix/matrix.js';
+
+/** A = ReLU(Z) = max(0, Z) element-wise (μ⁽ℓ⁾ for hidden layers, MATH.md Forward); A may be Z. */
+export function reluForward(
+  A: Matrix, // (n_ℓ × N)
+  Z: Matrix, // (n_ℓ × N)
+): void {
+  assertShape(A, Z.rows, Z.cols, 'A');
+  const a = A.data;
+  const z = Z.data;
+  // Written as "≤ 0 → 0" rather than "> 0 → z" so a NaN in Z stays NaN and divergence shows.
+  for (let i = 0; i < a.length; i++) a[i] = z[i] <= 0 ? 0 : z[i];
+}
+
+/** Δ ⊙= ReLU′(Z), with ReLU′(x) = 1 for x > 0 and 0 otherwise, ReLU′(0) = 0 (MATH.md Backward). */
+export function reluBackward(
+  delta: Matrix, // (n_ℓ × N), in: (W⁽ℓ⁺¹⁾)ᵀ Δ⁽ℓ⁺¹⁾, out: Δ⁽ℓ⁾
+  Z: Matrix, // (n_ℓ × N)
+): void {
+  assertShape(delta, Z.rows, Z.cols, 'delta');
+  const d = delta.data;
+  const z = Z.data;
+  for (let i = 0; i < d.length; i++) if (z[i] <= 0) d[i] = 0;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { Matrix } from '../../src/matrix/matrix.js';
+import { reluBackward, reluForward } from '../../src/nn/activations.js';
+
+describe('ReLU', () => {
+  const Z = Matrix.from(2, 3, [-2, 0, 3, 0.5, -0, NaN]);
+
+  it('forward is max(0, Z), keeps NaN visible, and works in place', () => {
+    const A = Matrix.zeros(2, 3);
+    reluForward(A, Z);
+    expect(Array.from(A.data)).toEqual([0, 0, 3, 0.5, 0, NaN]);
+    const inPlace = Matrix.from(2, 3, Z.data);
+    reluForward(inPlace, inPlace);
+    expect(Array.from(inPlace.data)).toEqual(Array.from(A.data));
+  });
+
+  it('backward multiplies Δ by ReLU′(Z), which is 0 at Z = 0', () => {
+    const delta = Matrix.from(2, 3, [1, 2, 3, 4, 5, 6]);
+    reluBackward(delta, Z);
+    expect(Array.from(delta.data)).toEqual([0, 0, 3, 4, 0, 6]);
+  });
+});
