@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { reportError } from './output.js';
-
-/** The package version, read from package.json next to dist/. */
-function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
+import { packageVersion } from './text.js';
+import { registerEval } from './eval.js';
+import { registerPredict } from './predict.js';
+import { registerTrain } from './train.js';
 
 /** Builds the `mnn` program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -20,6 +17,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  registerTrain(program);
+  registerEval(program);
+  registerPredict(program);
   return program;
 }
 

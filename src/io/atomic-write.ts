@@ -1,21 +1,19 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MnnError } from '../errors.js';
 
-/** Explains a failed write in words a user can act on. */
-function describeWriteFailure(path: string, error: unknown): string {
+/** Says in words a user can act on why a write failed. */
+export function writeFailureReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOSPC'
-      ? 'the disk is full'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EROFS'
-          ? 'the file system is read-only'
-          : code === 'ENOTDIR'
-            ? 'a part of the path is a file, not a directory'
-            : ((error as Error).message ?? String(error));
-  return `cannot write ${path}: ${reason}; any previous file there is unchanged.`;
+  return code === 'ENOSPC'
+    ? 'the disk is full'
+    : code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'the file system is read-only'
+        : code === 'ENOTDIR'
+          ? 'a part of the path is a file, not a directory'
+          : ((error as Error).message ?? String(error));
 }
 
 /** Removes a leftover temporary file; failing to (e.g. ENOTDIR) must not hide the write error. */
@@ -41,6 +39,48 @@ export function writeFileAtomic(path: string, contents: string | Uint8Array): vo
     renameSync(temporary, path);
   } catch (error) {
     removeQuietly(temporary);
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(
+      `cannot write ${path}: ${writeFailureReason(error)}; any previous file there is unchanged.`,
+    );
+  }
+}
+
+/** The nearest existing ancestor of a path (the path itself if it exists). */
+function nearestExisting(path: string): string {
+  let current = resolve(path);
+  while (!existsSync(current)) {
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return current;
+}
+
+/**
+ * Checks, without creating anything, that `path` could be written by writeFileAtomic: it is not
+ * a directory, and its directory exists and is writable or could be created. Used before long
+ * work (training) so that no work is lost to an unwritable output path.
+ */
+export function assertWritable(path: string): void {
+  const target = resolve(path);
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    throw new MnnError(
+      `cannot write ${path}: it is a directory; give a file name such as ${join(path, 'model.json')}.`,
+    );
+  }
+  const existing = nearestExisting(dirname(target));
+  if (!statSync(existing).isDirectory()) {
+    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`);
+  }
+  // Probe with a real file: permission bits alone do not tell (root, read-only mounts, ACLs).
+  const probe = join(existing, `.mnn-write-test.${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, '');
+  } catch (error) {
+    throw new MnnError(
+      `cannot write ${path}: ${writeFailureReason(error)}; choose another location.`,
+    );
+  } finally {
+    removeQuietly(probe);
   }
 }

@@ -1,19 +1,54 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
-import { writeFileAtomic } from '../../src/io/atomic-write.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'mnn-atomic-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { assertWritable, writeFileAtomic } from '../../src/io/atomic-write.js';
 
 describe('writeFileAtomic', () => {
+  it('creates missing directories and leaves no temporary file behind', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    const path = join(directory, 'a', 'b', 'file.txt');
+    writeFileAtomic(path, 'one');
+    writeFileAtomic(path, 'two');
+    expect(readFileSync(path, 'utf8')).toBe('two');
+    expect(readdirSync(join(directory, 'a', 'b'))).toEqual(['file.txt']);
+  });
+
+  it('fails with a clear message and keeps the previous file when the target is a directory', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    expect(() => writeFileAtomic(directory, 'x')).toThrow(
+      /cannot write .*previous file there is unchanged/,
+    );
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
   it('reports a path under a regular file as an MnnError, not a raw ENOTDIR from cleanup', () => {
-    const file = join(dir, 'a-file');
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    const file = join(directory, 'a-file');
     writeFileSync(file, 'x');
     const target = join(file, 'sub', 'out.bin');
     expect(() => writeFileAtomic(target, 'data')).toThrow(MnnError);
     expect(() => writeFileAtomic(target, 'data')).toThrow(`cannot write ${target}`);
+  });
+});
+
+describe('assertWritable', () => {
+  it('accepts a new file in a directory that does not exist yet, creating nothing', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    assertWritable(join(directory, 'models', 'model.json'));
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  it('refuses a path below a regular file and a path that is a directory', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    const file = join(directory, 'plain.txt');
+    writeFileSync(file, '');
+    expect(() => assertWritable(join(file, 'model.json'))).toThrow(/is a file, not a directory/);
+    expect(() => assertWritable(directory)).toThrow(/it is a directory/);
+  });
+
+  it('refuses a directory nobody may write in, even root (/proc)', () => {
+    expect(() => assertWritable('/proc/mnn-test/model.json')).toThrow(/cannot write/);
   });
 });

@@ -1,0 +1,123 @@
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { pixelsPerSample } from '../data/dataset.js';
+import { dataSourceFromName, loadDataSource, resolveDataSource } from '../data/source.js';
+import { MnnError } from '../errors.js';
+import { loadModel } from '../model/load.js';
+import { classMetrics, evaluate, type Evaluation } from '../train/evaluate.js';
+import { action, printJson } from './output.js';
+import { choiceOption } from './options.js';
+import { describeData, percent } from './text.js';
+
+interface EvalCommandOptions {
+  data?: string;
+  split: 'test' | 'train';
+  json?: boolean;
+}
+
+/** Registers `mnn eval`. */
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description(
+      'measure a model: accuracy, loss, per-class precision and recall, confusion matrix',
+    )
+    .argument('[model]', 'model file', 'models/model.json')
+    .option(
+      '--data <dir>',
+      'IDX directory, or embedded | mnist | fashion (default: the data the model was trained on)',
+    )
+    .option(
+      '--split <split>',
+      'which split to evaluate: test or train',
+      choiceOption('--split', ['test', 'train'] as const),
+      'test',
+    )
+    .option('--json', 'print {accuracy, loss, samples, confusion, …} as JSON on stdout')
+    .action(action(runEval));
+}
+
+async function runEval(modelPath: string, options: EvalCommandOptions): Promise<void> {
+  const model = loadModel(modelPath);
+  const source =
+    options.data === undefined && model.training
+      ? dataSourceFromName(model.training.dataset)
+      : resolveDataSource(options.data);
+  const data = loadDataSource(source, options.split);
+  const dataset = options.split === 'test' ? data.test : data.train;
+  if (!dataset) throw new MnnError(`the data set has no ${options.split} split.`);
+  const inputs = model.parameters.layerSizes[0];
+  if (pixelsPerSample(dataset) !== inputs) {
+    throw new MnnError(
+      `${modelPath} expects ${inputs} inputs but the images of ${data.name} have ${pixelsPerSample(dataset)} pixels.`,
+    );
+  }
+  const result = evaluate(model.parameters, dataset);
+  const metrics = classMetrics(result.confusion);
+  if (options.json) {
+    printJson({
+      model: modelPath,
+      data: data.name,
+      split: options.split,
+      samples: result.samples,
+      accuracy: result.accuracy,
+      loss: result.loss,
+      confusion: result.confusion,
+      labels: model.labels,
+      classes: metrics.map((metric, index) => ({ label: model.labels[index], ...metric })),
+    });
+    return;
+  }
+  const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+  out(`model: ${modelPath} (${model.parameters.layerSizes.join('-')})`);
+  out(
+    describeData(
+      source,
+      options.split === 'train' ? dataset.count : undefined,
+      options.split === 'test' ? dataset.count : undefined,
+    ),
+  );
+  out(
+    `accuracy ${chalk.bold(percent(result.accuracy))} (${Math.round(result.accuracy * result.samples)}/${result.samples}), mean cross-entropy ${result.loss.toFixed(4)}`,
+  );
+  out();
+  printClassTable(model.labels, metrics, out);
+  out();
+  printConfusion(model.labels, result, out);
+}
+
+/** Prints precision and recall per class. */
+function printClassTable(
+  labels: readonly string[],
+  metrics: ReturnType<typeof classMetrics>,
+  out: (line?: string) => void,
+): void {
+  const width = Math.max(5, ...labels.map((label) => label.length));
+  out(`${'class'.padEnd(width)}  precision  recall  samples`);
+  metrics.forEach((metric, index) => {
+    out(
+      `${labels[index].padEnd(width)}  ${percent(metric.precision).padStart(9)}  ${percent(metric.recall).padStart(6)}  ${String(metric.support).padStart(7)}`,
+    );
+  });
+}
+
+/** Prints the confusion matrix (rows: true class, columns: predicted), the diagonal highlighted. */
+function printConfusion(
+  labels: readonly string[],
+  result: Evaluation,
+  out: (line?: string) => void,
+): void {
+  const cell = Math.max(5, ...result.confusion.flat().map((count) => String(count).length + 1));
+  const shortLabels = labels.map((label) => label.slice(0, cell - 1));
+  const rowLabelWidth = Math.max(...labels.map((label) => label.length));
+  out('confusion matrix (rows: true class, columns: predicted)');
+  out(`${' '.repeat(rowLabelWidth)} ${shortLabels.map((label) => label.padStart(cell)).join('')}`);
+  result.confusion.forEach((row, trueClass) => {
+    const cells = row.map((count, predicted) => {
+      const text = String(count).padStart(cell);
+      if (predicted === trueClass) return chalk.green.bold(text);
+      return count === 0 ? chalk.dim(text) : chalk.red(text);
+    });
+    out(`${labels[trueClass].padStart(rowLabelWidth)} ${cells.join('')}`);
+  });
+}

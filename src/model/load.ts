@@ -1,0 +1,249 @@
+import { readFileSync, statSync } from 'node:fs';
+import { MnnError } from '../errors.js';
+import type { Parameters } from '../nn/parameters.js';
+import {
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  layerActivations,
+  type HistoryPoint,
+  type InputDescription,
+  type Model,
+  type TrainingRecord,
+} from './model.js';
+
+/** Model files above this size are refused before reading (a 784-128-10 model is about 2 MB). */
+export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
+/** Networks above this many parameters are refused before their arrays are read. */
+export const MAX_MODEL_PARAMETERS = 1e8;
+/** The largest layer a model file may declare. */
+export const MAX_MODEL_LAYER_SIZE = 100_000;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** Reads and validates a model file; every problem is an MnnError that names the file. */
+export function loadModel(path: string): Model {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new MnnError(
+      `model file ${path} not found; train one with \`mnn train\` or give its path.`,
+    );
+  }
+  if (size > MAX_MODEL_FILE_BYTES) {
+    throw new MnnError(
+      `${path} is ${size} bytes, over the 1 GB limit for model files; is it a model?`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`);
+  }
+  return parseModel(text, path);
+}
+
+/** Parses and validates the JSON text of a model (schema v1). */
+export function parseModel(text: string, fileName: string): Model {
+  const fail = (problem: string): never => {
+    throw new MnnError(`${fileName} is not a valid mnn model: ${problem}.`);
+  };
+  let document: Json;
+  try {
+    document = JSON.parse(text) as Json;
+  } catch {
+    throw new MnnError(
+      `${fileName} is not a model file (not JSON); give the path of a model saved by \`mnn train\`.`,
+    );
+  }
+  const root = asObject(document, 'the file', fail);
+  if (root.format !== MODEL_FORMAT) {
+    fail(`"format" is ${JSON.stringify(root.format ?? null)}, expected "${MODEL_FORMAT}"`);
+  }
+  if (root.version !== MODEL_VERSION) {
+    fail(
+      `"version" is ${JSON.stringify(root.version ?? null)}; this mnn reads version ${MODEL_VERSION}`,
+    );
+  }
+  const layerSizes = readLayerSizes(root.layers, fail);
+  readActivations(root.activations, layerSizes.length - 1, fail);
+  const parameters = readParameters(root, layerSizes, fail);
+  const outputSize = layerSizes[layerSizes.length - 1];
+  return {
+    parameters,
+    labels: readLabels(root.labels, outputSize, fail),
+    input: readInput(root.input, layerSizes[0], fail),
+    training: root.training === undefined ? undefined : readTraining(root.training, fail),
+    createdBy: typeof root.createdBy === 'string' ? root.createdBy : 'unknown',
+    createdAt: typeof root.createdAt === 'string' ? root.createdAt : '',
+  };
+}
+
+type Fail = (problem: string) => never;
+
+function asObject(value: Json | undefined, what: string, fail: Fail): JsonObject {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+    return fail(`${what} must be a JSON object`);
+  }
+  return value;
+}
+
+function readLayerSizes(value: Json | undefined, fail: Fail): number[] {
+  if (!Array.isArray(value) || value.length < 2) {
+    return fail('"layers" must list at least two layer sizes');
+  }
+  const sizes = value.map((size, index) => {
+    if (
+      typeof size !== 'number' ||
+      !Number.isInteger(size) ||
+      size < 1 ||
+      size > MAX_MODEL_LAYER_SIZE
+    ) {
+      return fail(`"layers"[${index}] must be a whole number from 1 to ${MAX_MODEL_LAYER_SIZE}`);
+    }
+    return size;
+  });
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) count += sizes[l] * (sizes[l - 1] + 1);
+  if (count > MAX_MODEL_PARAMETERS) {
+    fail(
+      `"layers" ${sizes.join(',')} describe ${count} parameters, over the limit of ${MAX_MODEL_PARAMETERS}`,
+    );
+  }
+  return sizes;
+}
+
+function readActivations(value: Json | undefined, layerCount: number, fail: Fail): void {
+  const expected = layerActivations(layerCount);
+  if (value === undefined) return;
+  if (
+    !Array.isArray(value) ||
+    value.length !== layerCount ||
+    value.some((name, i) => name !== expected[i])
+  ) {
+    fail(`"activations" must be ${JSON.stringify(expected)} (ReLU hidden layers, softmax output)`);
+  }
+}
+
+/** Reads W⁽ℓ⁾ (n_ℓ × n_{ℓ−1}) and b⁽ℓ⁾ (n_ℓ), checking each length before copying. */
+function readParameters(root: JsonObject, layerSizes: number[], fail: Fail): Parameters {
+  const layerCount = layerSizes.length - 1;
+  const weights = root.weights;
+  const biases = root.biases;
+  if (!Array.isArray(weights) || weights.length !== layerCount) {
+    return fail(`"weights" must hold ${layerCount} arrays, one per layer`);
+  }
+  if (!Array.isArray(biases) || biases.length !== layerCount) {
+    return fail(`"biases" must hold ${layerCount} arrays, one per layer`);
+  }
+  const W: Float64Array[] = [];
+  const b: Float64Array[] = [];
+  for (let l = 1; l <= layerCount; l++) {
+    W.push(
+      readNumbers(
+        weights[l - 1],
+        layerSizes[l] * layerSizes[l - 1],
+        `"weights"[${l - 1}] (W of layer ${l}, ${layerSizes[l]}×${layerSizes[l - 1]})`,
+        fail,
+      ),
+    );
+    b.push(readNumbers(biases[l - 1], layerSizes[l], `"biases"[${l - 1}] (b of layer ${l})`, fail));
+  }
+  return { layerSizes, W, b };
+}
+
+function readNumbers(value: Json, length: number, what: string, fail: Fail): Float64Array {
+  if (!Array.isArray(value)) return fail(`${what} must be an array of numbers`);
+  if (value.length !== length)
+    return fail(`${what} has ${value.length} numbers, expected ${length}`);
+  const numbers = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const number = value[i];
+    if (typeof number !== 'number' || !Number.isFinite(number)) {
+      return fail(`${what}[${i}] is ${JSON.stringify(number)}, not a finite number`);
+    }
+    numbers[i] = number;
+  }
+  return numbers;
+}
+
+function readLabels(value: Json | undefined, outputSize: number, fail: Fail): string[] {
+  if (value === undefined) return Array.from({ length: outputSize }, (_, index) => String(index));
+  if (
+    !Array.isArray(value) ||
+    value.length !== outputSize ||
+    value.some((label) => typeof label !== 'string')
+  ) {
+    return fail(`"labels" must list ${outputSize} class names, one per output neuron`);
+  }
+  return value as string[];
+}
+
+function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
+  if (value === undefined) {
+    const side = Math.round(Math.sqrt(inputSize));
+    return { width: side, height: side * side === inputSize ? side : 1, scale: 255 };
+  }
+  const input = asObject(value, '"input"', fail);
+  const { width, height, scale } = input;
+  if (
+    typeof width !== 'number' ||
+    typeof height !== 'number' ||
+    typeof scale !== 'number' ||
+    !(scale > 0) ||
+    width * height !== inputSize
+  ) {
+    return fail(`"input" must give width × height = ${inputSize} pixels and a positive scale`);
+  }
+  return { width, height, scale };
+}
+
+function readTraining(value: Json, fail: Fail): TrainingRecord {
+  const training = asObject(value, '"training"', fail);
+  const number = (key: string, fallback = 0): number => {
+    const field = training[key];
+    if (field === undefined) return fallback;
+    if (typeof field !== 'number' || !Number.isFinite(field)) {
+      return fail(`"training.${key}" must be a finite number`);
+    }
+    return field;
+  };
+  const iterations = number('iterations');
+  const history = Array.isArray(training.history)
+    ? training.history.map((point) => readHistoryPoint(point, fail))
+    : [];
+  return {
+    dataset: typeof training.dataset === 'string' ? training.dataset : 'embedded',
+    samples: number('samples'),
+    alpha: number('alpha'),
+    iterations,
+    targetIterations: number('targetIterations', iterations),
+    seed: number('seed', 1),
+    init: training.init === 'uniform' ? 'uniform' : 'he',
+    evalEvery: number('evalEvery', 100),
+    loss: number('loss'),
+    trainAccuracy: number('trainAccuracy'),
+    testAccuracy: number('testAccuracy'),
+    seconds: number('seconds'),
+    complete: training.complete !== false,
+    history,
+  };
+}
+
+function readHistoryPoint(value: Json, fail: Fail): HistoryPoint {
+  const point = asObject(value, '"training.history" entries', fail);
+  const field = (key: string): number => {
+    const number = point[key];
+    return typeof number === 'number'
+      ? number
+      : fail(`"training.history" entry lacks a number "${key}"`);
+  };
+  return {
+    iteration: field('iteration'),
+    loss: field('loss'),
+    trainAccuracy: field('trainAccuracy'),
+    testAccuracy: field('testAccuracy'),
+  };
+}
