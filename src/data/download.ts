@@ -146,8 +146,20 @@ function describeNetworkFailure(
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return { ok: false, reason: `connection closed ${progress}`, retryable: true };
     default:
-      return { ok: false, reason: networkMessage(error, code), retryable: true };
+      return describeOtherFailure(error, code);
   }
+}
+
+/** A refused proxy tunnel in words (undici reports it only in its message), or the raw error. */
+function describeOtherFailure(error: unknown, code: string | undefined): AttemptOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const proxyStatus = /^Proxy response \((\d+)\)/.exec(message);
+  if (proxyStatus !== null) {
+    const status = Number(proxyStatus[1]);
+    const reason = `the proxy refused the connection with HTTP ${status}`;
+    return { ok: false, reason, retryable: status >= 500 };
+  }
+  return { ok: false, reason: code === undefined ? message : `${message} (${code})`, retryable: true };
 }
 
 /** The most specific error code of an error or its cause. */
@@ -155,12 +167,6 @@ function errorCode(error: unknown): string | undefined {
   const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
   if (typeof code === 'string') return code;
   return typeof cause?.code === 'string' ? cause.code : undefined;
-}
-
-/** A network error's own words, with its code when it has one. */
-function networkMessage(error: unknown, code: string | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return code === undefined ? message : `${message} (${code})`;
 }
 
 /** Turns an abort into the one error a user should see for it; does nothing otherwise. */
