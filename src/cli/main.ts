@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerFetch } from './fetch.js';
 import { reportError } from './output.js';
 
 /** The package version, read from package.json next to dist/. */
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  registerFetch(program);
   return program;
 }
 
