@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerFetch } from './fetch.js';
 import { reportError } from './output.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  registerFetch(program);
   registerTrain(program);
   registerEval(program);
   registerPredict(program);

@@ -16,6 +16,11 @@ export function writeFailureReason(error: unknown): string {
           : ((error as Error).message ?? String(error));
 }
 
+/** Explains a failed write of `path` in words a user can act on (one line, for an MnnError). */
+export function describeWriteFailure(path: string, error: unknown): string {
+  return `cannot write ${path}: ${writeFailureReason(error)}; any previous file there is unchanged.`;
+}
+
 /** Removes a leftover temporary file; failing to (e.g. ENOTDIR) must not hide the write error. */
 function removeQuietly(path: string): void {
   try {
@@ -25,23 +30,25 @@ function removeQuietly(path: string): void {
   }
 }
 
+/** A temporary name beside `path` (same directory, so same file system: rename is atomic). */
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+}
+
 /**
  * Writes `contents` to `path` so that readers see either the old file or the whole new one:
  * write to a temporary name in the same directory (same file system), then rename over `path`.
  * Creates the directory if missing. Throws an MnnError naming the path if anything fails.
  */
 export function writeFileAtomic(path: string, contents: string | Uint8Array): void {
-  const directory = dirname(path);
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const temporary = temporaryPathFor(path);
   try {
-    mkdirSync(directory, { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temporary, contents);
     renameSync(temporary, path);
   } catch (error) {
     removeQuietly(temporary);
-    throw new MnnError(
-      `cannot write ${path}: ${writeFailureReason(error)}; any previous file there is unchanged.`,
-    );
+    throw new MnnError(describeWriteFailure(path, error));
   }
 }
 

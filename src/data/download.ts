@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { MnnError } from '../errors.js';
+import { describeWriteFailure, temporaryPathFor } from '../io/atomic-write.js';
+import type { HttpClient, HttpResponse } from './http-client.js';
+
+/** What one request to one mirror came to. */
+export type AttemptOutcome =
+  | { readonly ok: true; readonly bytes: number }
+  | {
+      readonly ok: false;
+      /** What the mirror answered, in words ("HTTP 404 Not Found", "no answer within 30 s"). */
+      readonly reason: string;
+      /** Whether trying the same mirror again could help (5xx, dropped connections, stalls). */
+      readonly retryable: boolean;
+    };
+
+/** One request: where from, where to, what it must hash to. */
+export interface AttemptRequest {
+  readonly url: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Called when a 200 answer arrives, with its announced size. */
+  readonly onResponse?: (totalBytes: number | undefined) => void;
+  /** Called after each chunk is written. */
+  readonly onBytes?: (receivedBytes: number, totalBytes: number | undefined) => void;
+}
+
+/**
+ * Downloads `url` to a temporary name beside `path`, hashing while streaming, and renames it to
+ * `path` only when the SHA-256 matches; on any failure the temporary file is removed. Mirror
+ * problems come back as an outcome; a local write failure or an abort throws.
+ */
+export async function downloadVerified(
+  client: HttpClient,
+  request: AttemptRequest,
+): Promise<AttemptOutcome> {
+  let response: HttpResponse;
+  try {
+    response = await client.get(request.url, request.signal);
+  } catch (error) {
+    throwIfAborted(request.signal);
+    return describeNetworkFailure(error, request.timeoutMs, 0, undefined);
+  }
+  if (response.statusCode !== 200) {
+    await response.body.dump().catch(() => undefined);
+    const retryable = response.statusCode >= 500 || response.statusCode === 429;
+    return { ok: false, reason: response.statusText, retryable };
+  }
+  request.onResponse?.(response.contentLength);
+
+  const temporary = temporaryPathFor(request.path);
+  let renamed = false;
+  try {
+    const outcome = await streamToFile(response, temporary, request);
+    if (!outcome.ok) return outcome;
+    await renameOrExplain(temporary, request.path);
+    renamed = true;
+    return outcome;
+  } finally {
+    if (!renamed) await rm(temporary, { force: true });
+  }
+}
+
+/** Writes the body to `temporary` while hashing it, then checks size and SHA-256. */
+async function streamToFile(
+  response: HttpResponse,
+  temporary: string,
+  request: AttemptRequest,
+): Promise<AttemptOutcome> {
+  const handle = await openOrExplain(temporary, request.path);
+  const hash = createHash('sha256');
+  const total = response.contentLength;
+  let received = 0;
+  let head = Buffer.alloc(0);
+  try {
+    try {
+      for await (const chunk of response.body) {
+        hash.update(chunk);
+        if (head.length < 64) head = Buffer.concat([head, chunk]).subarray(0, 64);
+        await writeOrExplain(handle, chunk, request.path);
+        received += chunk.length;
+        request.onBytes?.(received, total);
+      }
+    } catch (error) {
+      if (error instanceof MnnError) throw error;
+      throwIfAborted(request.signal);
+      return describeNetworkFailure(error, request.timeoutMs, received, total);
+    }
+    // Flush to disk before the rename, so the final name never points at lost data.
+    await handle.sync().catch((error: unknown) => {
+      throw new MnnError(describeWriteFailure(request.path, error));
+    });
+  } finally {
+    await handle.close();
+  }
+  if (total !== undefined && received !== total) {
+    return { ok: false, reason: `body ended after ${received} of ${total} bytes`, retryable: true };
+  }
+  const actual = hash.digest('hex');
+  if (actual !== request.sha256) {
+    return { ok: false, reason: describeMismatch(request.sha256, actual, head), retryable: false };
+  }
+  return { ok: true, bytes: received };
+}
+
+/** A checksum mismatch with both digests, and what the body looked like when it is not gzip. */
+function describeMismatch(expected: string, actual: string, head: Buffer): string {
+  const digests = `checksum mismatch: expected SHA-256 ${expected}, got ${actual}`;
+  const isGzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (isGzip) return digests;
+  const start = head
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .trim()
+    .slice(0, 40);
+  return `${digests} (not a gzip file; it starts with "${start}")`;
+}
+
+/** Turns an undici or socket error into a reason and whether a retry could help. */
+function describeNetworkFailure(
+  error: unknown,
+  timeoutMs: number,
+  received: number,
+  total: number | undefined,
+): AttemptOutcome {
+  const code = errorCode(error);
+  const seconds = `${timeoutMs / 1000} s`;
+  const progress = `after ${received}${total === undefined ? '' : ` of ${total}`} bytes`;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      // A mirror silent for a whole timeout is unlikely to answer the next time: move on.
+      return { ok: false, reason: `no answer within ${seconds}`, retryable: false };
+    case 'UND_ERR_BODY_TIMEOUT':
+      return { ok: false, reason: `stalled for ${seconds} ${progress}`, retryable: true };
+    case 'ENOTFOUND':
+      return { ok: false, reason: 'host not found (ENOTFOUND; offline?)', retryable: false };
+    case 'ECONNREFUSED':
+      return { ok: false, reason: 'connection refused', retryable: true };
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return { ok: false, reason: `connection closed ${progress}`, retryable: true };
+    default:
+      return describeOtherFailure(error, code);
+  }
+}
+
+/** A refused proxy tunnel in words (undici reports it only in its message), or the raw error. */
+function describeOtherFailure(error: unknown, code: string | undefined): AttemptOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const proxyStatus = /^Proxy response \((\d+)\)/.exec(message);
+  if (proxyStatus !== null) {
+    const status = Number(proxyStatus[1]);
+    const reason = `the proxy refused the connection with HTTP ${status}`;
+    return { ok: false, reason, retryable: status >= 500 };
+  }
+  return { ok: false, reason: code === undefined ? message : `${message} (${code})`, retryable: true };
+}
+
+/** The most specific error code of an error or its cause. */
+function errorCode(error: unknown): string | undefined {
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof code === 'string') return code;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/** Turns an abort into the one error a user should see for it; does nothing otherwise. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new MnnError('download interrupted; no partial file was left.');
+}
+
+/** Opens the temporary file, explaining a failure in terms of the final path. */
+async function openOrExplain(temporary: string, path: string): Promise<FileHandle> {
+  try {
+    return await open(temporary, 'w');
+  } catch (error) {
+    throw new MnnError(describeWriteFailure(path, error));
+  }
+}
+
+/** Writes one chunk, explaining a failure (disk full …) in terms of the final path. */
+async function writeOrExplain(handle: FileHandle, chunk: Buffer, path: string): Promise<void> {
+  try {
+    await handle.write(chunk);
+  } catch (error) {
+    throw new MnnError(describeWriteFailure(path, error));
+  }
+}
+
+/** Gives the verified file its final name. */
+async function renameOrExplain(temporary: string, path: string): Promise<void> {
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    throw new MnnError(describeWriteFailure(path, error));
+  }
+}
