@@ -326,10 +326,11 @@ describe('createFastEngine', () => {
     expect(bytesOf(threaded).equals(bytesOf(inline))).toBe(true);
   });
 
-  it('rejects a first layer that does not match the image size', async () => {
+  it('rejects bad layer sizes, labels beyond the output layer, threads and block sizes', async () => {
     const dataset = randomDataset(4, 2, 2, 2, 0, 1);
     await expect(createFastEngine(dataset, [5, 2], { threads: 1 })).rejects.toThrow(MnnError);
     await expect(createFastEngine(dataset, [4, 2], { threads: 0 })).rejects.toThrow(/threads/);
+    await expect(createFastEngine(dataset, [4, 1], { threads: 1 })).rejects.toThrow(/label 1/);
     await expect(createFastEngine(dataset, [4, 2], { threads: 1, blockSize: 300 })).rejects.toThrow(
       /block size/,
     );

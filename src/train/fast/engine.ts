@@ -61,8 +61,18 @@ function checkArguments(
       2,
     );
   }
-  if (dataset.count < 1)
+  if (dataset.count < 1) {
     throw new MnnError('the training set is empty; give it at least one sample');
+  }
+  const classes = layerSizes[layerSizes.length - 1];
+  for (let s = 0; s < dataset.count; s++) {
+    if (dataset.labels[s] >= classes) {
+      throw new MnnError(
+        `sample ${s} has label ${dataset.labels[s]} but the output layer has only ${classes} classes; make the last layer size at least ${dataset.labels[s] + 1}`,
+        2,
+      );
+    }
+  }
   if (!Number.isInteger(threads) || threads < 1) {
     throw new MnnError(`threads must be a whole number of at least 1, got ${threads}`, 2);
   }
