@@ -36,9 +36,18 @@ export async function createFastEngine(
   checkArguments(dataset, layerSizes, options.threads, blockSize);
   const plan = planPass([...layerSizes], dataset.count, blockSize);
   const pass = allocatePass(plan, dataset);
-  const workers = await Promise.all(
+  const started = await Promise.allSettled(
     Array.from({ length: options.threads - 1 }, () => PassWorker.start(pass)),
   );
+  const workers = started.flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure !== undefined) {
+    // Do not leave the workers that did start running in the background.
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw failure.reason;
+  }
   return new FastEngine(pass, new ChunkRunner(pass), workers);
 }
 
