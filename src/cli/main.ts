@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerFetch } from './fetch.js';
+import { registerGradcheck } from './gradcheck.js';
 import { reportError } from './output.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerPredict(program);
+  registerGradcheck(program);
   return program;
 }
 

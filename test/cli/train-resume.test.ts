@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModel } from '../../src/model/load.js';
 import type { Model } from '../../src/model/model.js';
-import { runCli, startCli, waitUntil, type CliResult } from '../helpers/cli.js';
+import { runCli, startCli, waitUntil, type CliResult } from '../helpers/cli-process.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
 let root: string;
