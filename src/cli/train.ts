@@ -231,7 +231,7 @@ async function runTrain(options: TrainCommandOptions, command: Command): Promise
   log(`model saved to ${settings.out} (evaluate it with: mnn eval ${settings.out})`);
 }
 
-/** The --json summary of a run, finished or interrupted. */
+/** The --json summary of a run; an interrupted one adds "complete": false. */
 function printSummary(out: string, result: TrainResult): void {
   printJson({
     model: out,
@@ -240,7 +240,8 @@ function printSummary(out: string, result: TrainResult): void {
     trainAccuracy: result.trainAccuracy,
     testAccuracy: result.testAccuracy,
     seconds: result.seconds,
-    complete: !result.stopped,
+    // Only an interrupted run says so: scripts reading the documented six keys see no change.
+    ...(result.stopped && { complete: false }),
   });
 }
 
