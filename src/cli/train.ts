@@ -275,6 +275,7 @@ async function trainWithProgress(
     options.iterations,
     'training {bar} {value}/{total} | loss {loss} | accuracy {accuracy} | {speed} it/s | ETA {eta_formatted}',
     { loss: '-', accuracy: '-', speed: '-' },
+    options.resume?.iteration ?? 0,
   );
   const interrupts = watchInterrupts({
     onFirst: () => {
