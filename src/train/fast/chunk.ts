@@ -1,0 +1,296 @@
+import type { InputBackwardKernel, InputForwardKernel } from './input-kernels.js';
+import { inputBackwardKernel, inputForwardKernel } from './input-kernels.js';
+import type { PassPlan } from './plan.js';
+import { rangeStart } from './plan.js';
+import type { SparseInput } from './sparse-input.js';
+
+/** The memory every thread shares: inputs, parameters, and one partial result per chunk. */
+export interface SharedPass {
+  readonly plan: PassPlan;
+  readonly input: SparseInput;
+  /** The parameter vector in plan order; layer 1 holds (W⁽¹⁾)ᵀ/255 group by group. */
+  readonly parameters: Float64Array;
+  /** chunkCount × parameterCount: chunk c's un-normalized gradient sums at c·parameterCount. */
+  readonly partials: Float64Array;
+  /** Per chunk: Σ −log softmax(Z⁽ᴸ⁾)_label over its samples. */
+  readonly chunkLoss: Float64Array;
+  /** Per chunk: how many of its samples were classified correctly. */
+  readonly chunkCorrect: Int32Array;
+  /** [0]: the next chunk to claim (Atomics), reset to 0 before every pass. */
+  readonly control: Int32Array;
+}
+
+/**
+ * Runs forward and backward over whole chunks of samples, one block at a time, into the chunk's
+ * partial gradient. One per thread; its block-sized scratch matrices are allocated once here.
+ * A chunk's result depends only on the chunk, never on which thread ran it.
+ */
+export class ChunkRunner {
+  private readonly layerSizes: readonly number[];
+  /** Z⁽ℓ⁾, A⁽ℓ⁾ and Δ⁽ℓ⁾ of the current block at index ℓ−1, each (block samples × n_ℓ), sample-major. */
+  private readonly Z: Float64Array[] = [];
+  private readonly A: Float64Array[] = [];
+  private readonly delta: Float64Array[] = [];
+  private readonly forwardKernels: InputForwardKernel[];
+  private readonly backwardKernels: InputBackwardKernel[];
+  private loss = 0;
+  private correct = 0;
+
+  constructor(private readonly pass: SharedPass) {
+    const { plan } = pass;
+    this.layerSizes = plan.layerSizes;
+    for (let l = 1; l < this.layerSizes.length; l++) {
+      const size = plan.blockSize * this.layerSizes[l];
+      this.Z.push(new Float64Array(size));
+      this.A.push(new Float64Array(size));
+      this.delta.push(new Float64Array(size));
+    }
+    this.forwardKernels = plan.groups.map((group) => inputForwardKernel(group.width));
+    this.backwardKernels = plan.groups.map((group) => inputBackwardKernel(group.width));
+  }
+
+  /** Claims chunks from the shared counter until none are left. */
+  runClaimedChunks(): void {
+    const { control, plan } = this.pass;
+    for (;;) {
+      const chunk = Atomics.add(control, 0, 1);
+      if (chunk >= plan.chunkCount) return;
+      this.runChunk(chunk);
+    }
+  }
+
+  /** Runs every block of `chunk`, writing its partial gradient, loss sum and correct count. */
+  runChunk(chunk: number): void {
+    const { plan, partials } = this.pass;
+    const gradientBase = chunk * plan.parameterCount;
+    partials.fill(0, gradientBase, gradientBase + plan.parameterCount);
+    this.loss = 0;
+    this.correct = 0;
+    const firstBlock = rangeStart(plan.blockCount, plan.chunkCount, chunk);
+    const endBlock = rangeStart(plan.blockCount, plan.chunkCount, chunk + 1);
+    for (let block = firstBlock; block < endBlock; block++) {
+      const first = block * plan.blockSize;
+      const count = Math.min(plan.blockSize, plan.sampleCount - first);
+      this.forward(first, count);
+      this.softmaxCrossEntropy(first, count);
+      this.backward(block, count, gradientBase);
+    }
+    this.pass.chunkLoss[chunk] = this.loss;
+    this.pass.chunkCorrect[chunk] = this.correct;
+  }
+
+  /** Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (MATH.md, Forward). */
+  private forward(first: number, count: number): void {
+    const { plan, input, parameters } = this.pass;
+    const n1 = this.layerSizes[1];
+    for (let g = 0; g < plan.groups.length; g++) {
+      const group = plan.groups[g];
+      this.forwardKernels[g](
+        input.rowStart,
+        input.rowPixel,
+        input.rowValue,
+        first,
+        count,
+        parameters,
+        group.weightOffset,
+        plan.biasOffsets[0] + group.first,
+        this.Z[0],
+        n1,
+        group.first,
+      );
+    }
+    for (let l = 2; l < this.layerSizes.length; l++) {
+      relu(this.A[l - 2], this.Z[l - 2], count * this.layerSizes[l - 1]);
+      denseForward(
+        this.Z[l - 1],
+        parameters,
+        plan.weightOffsets[l - 1],
+        plan.biasOffsets[l - 1],
+        this.A[l - 2],
+        count,
+        this.layerSizes[l],
+        this.layerSizes[l - 1],
+      );
+    }
+  }
+
+  /**
+   * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (MATH.md,
+   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (MATH.md, Backward).
+   */
+  private softmaxCrossEntropy(first: number, count: number): void {
+    const L = this.layerSizes.length - 1;
+    const nL = this.layerSizes[L];
+    const Z = this.Z[L - 1];
+    const delta = this.delta[L - 1];
+    const labels = this.pass.input.labels;
+    for (let s = 0; s < count; s++) {
+      const row = s * nL;
+      const label = labels[first + s];
+      let max = Z[row];
+      let argmax = 0;
+      for (let i = 1; i < nL; i++) {
+        if (Z[row + i] > max) {
+          max = Z[row + i];
+          argmax = i;
+        }
+      }
+      // The max is subtracted only for numerical stability: exp never overflows.
+      let sum = 0;
+      for (let i = 0; i < nL; i++) {
+        const e = Math.exp(Z[row + i] - max);
+        delta[row + i] = e;
+        sum += e;
+      }
+      this.loss += max + Math.log(sum) - Z[row + label];
+      if (argmax === label) this.correct++;
+      const inverse = 1 / sum;
+      for (let i = 0; i < nL; i++) delta[row + i] *= inverse;
+      delta[row + label] -= 1;
+    }
+  }
+
+  /** Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (MATH.md, Backward). */
+  private backward(block: number, count: number, gradientBase: number): void {
+    const { plan, parameters, partials } = this.pass;
+    for (let l = this.layerSizes.length - 1; l >= 2; l--) {
+      const nOut = this.layerSizes[l];
+      const nIn = this.layerSizes[l - 1];
+      denseGradient(
+        partials,
+        gradientBase + plan.weightOffsets[l - 1],
+        gradientBase + plan.biasOffsets[l - 1],
+        this.delta[l - 1],
+        this.A[l - 2],
+        count,
+        nOut,
+        nIn,
+      );
+      denseBackDelta(
+        this.delta[l - 2],
+        parameters,
+        plan.weightOffsets[l - 1],
+        this.delta[l - 1],
+        this.Z[l - 2],
+        count,
+        nOut,
+        nIn,
+      );
+    }
+    const n0 = this.layerSizes[0];
+    const n1 = this.layerSizes[1];
+    biasGradient(partials, gradientBase + plan.biasOffsets[0], this.delta[0], count, n1);
+    const { input } = this.pass;
+    for (let g = 0; g < plan.groups.length; g++) {
+      const group = plan.groups[g];
+      this.backwardKernels[g](
+        input.columnStart,
+        input.columnSample,
+        input.columnValue,
+        block * n0,
+        n0,
+        this.delta[0],
+        n1,
+        group.first,
+        partials,
+        gradientBase + group.weightOffset,
+      );
+    }
+  }
+}
+
+/** A = ReLU(Z) over the first `length` entries. */
+function relu(A: Float64Array, Z: Float64Array, length: number): void {
+  for (let i = 0; i < length; i++) A[i] = Z[i] > 0 ? Z[i] : 0;
+}
+
+/**
+ * Z = W·A + B for `count` samples (MATH.md, Forward).
+ * Z: (count × nOut); W: (nOut × nIn) at wOffset in params; b at bOffset; A: (count × nIn).
+ */
+function denseForward(
+  Z: Float64Array,
+  params: Float64Array,
+  wOffset: number,
+  bOffset: number,
+  A: Float64Array,
+  count: number,
+  nOut: number,
+  nIn: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    const a = s * nIn;
+    for (let i = 0; i < nOut; i++) {
+      const w = wOffset + i * nIn;
+      let sum = params[bOffset + i];
+      for (let j = 0; j < nIn; j++) sum += params[w + j] * A[a + j];
+      Z[s * nOut + i] = sum;
+    }
+  }
+}
+
+/**
+ * ∂C/∂W += Δ·Aᵀ and ∂C/∂b += Σ columns of Δ, unscaled (MATH.md, Backward).
+ * gradient: W sums (nOut × nIn) at wOffset, b sums at bOffset; delta: (count × nOut); A: (count × nIn).
+ */
+function denseGradient(
+  gradient: Float64Array,
+  wOffset: number,
+  bOffset: number,
+  delta: Float64Array,
+  A: Float64Array,
+  count: number,
+  nOut: number,
+  nIn: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    const a = s * nIn;
+    for (let i = 0; i < nOut; i++) {
+      const d = delta[s * nOut + i];
+      if (d === 0) continue;
+      gradient[bOffset + i] += d;
+      const w = wOffset + i * nIn;
+      for (let j = 0; j < nIn; j++) gradient[w + j] += d * A[a + j];
+    }
+  }
+}
+
+/**
+ * Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀ Δ⁽ℓ⁾, with ReLU′(0) = 0 (MATH.md, Backward).
+ * previous: (count × nIn); W⁽ℓ⁾: (nOut × nIn) at wOffset in params; delta: (count × nOut); Z: (count × nIn).
+ */
+function denseBackDelta(
+  previous: Float64Array,
+  params: Float64Array,
+  wOffset: number,
+  delta: Float64Array,
+  Z: Float64Array,
+  count: number,
+  nOut: number,
+  nIn: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    const p = s * nIn;
+    previous.fill(0, p, p + nIn);
+    for (let i = 0; i < nOut; i++) {
+      const d = delta[s * nOut + i];
+      if (d === 0) continue;
+      const w = wOffset + i * nIn;
+      for (let j = 0; j < nIn; j++) previous[p + j] += d * params[w + j];
+    }
+    for (let j = 0; j < nIn; j++) if (!(Z[p + j] > 0)) previous[p + j] = 0;
+  }
+}
+
+/** ∂C/∂b⁽¹⁾ += Σ columns of Δ⁽¹⁾, unscaled. delta: (count × n1). */
+function biasGradient(
+  gradient: Float64Array,
+  bOffset: number,
+  delta: Float64Array,
+  count: number,
+  n1: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    for (let k = 0; k < n1; k++) gradient[bOffset + k] += delta[s * n1 + k];
+  }
+}

@@ -1,0 +1,276 @@
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../../data/dataset.js';
+import { pixelsPerSample } from '../../data/dataset.js';
+import { MnnError } from '../../errors.js';
+import type { Parameters } from '../../nn/parameters.js';
+import type { GradientEngine, PassResult } from '../engine.js';
+import type { SharedPass } from './chunk.js';
+import { ChunkRunner } from './chunk.js';
+import type { PassPlan } from './plan.js';
+import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, planPass } from './plan.js';
+import { buildSparseInput } from './sparse-input.js';
+
+/** Options of the fast engine. */
+export interface FastEngineOptions {
+  /** Threads computing in parallel, the calling one included (1 runs inline, without workers). */
+  readonly threads: number;
+  /**
+   * Samples per block, 1–256 (default 128). Results depend on it (it fixes the summation order),
+   * never on `threads`.
+   */
+  readonly blockSize?: number;
+}
+
+/**
+ * Starts the fast full-batch engine over `dataset` for a network of `layerSizes` ([n₀, …, n_L],
+ * n₀ = pixels per sample): sparse byte input, blocks of samples kept in cache, fixed chunks
+ * spread over worker threads, and chunk sums added in a fixed order, so the gradients are
+ * byte-identical for any thread count.
+ */
+export async function createFastEngine(
+  dataset: Dataset,
+  layerSizes: readonly number[],
+  options: FastEngineOptions,
+): Promise<GradientEngine> {
+  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+  checkArguments(dataset, layerSizes, options.threads, blockSize);
+  const plan = planPass([...layerSizes], dataset.count, blockSize);
+  const pass = allocatePass(plan, dataset);
+  const started = await Promise.allSettled(
+    Array.from({ length: options.threads - 1 }, () => PassWorker.start(pass)),
+  );
+  const workers = started.flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure !== undefined) {
+    // Do not leave the workers that did start running in the background.
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw failure.reason;
+  }
+  return new FastEngine(pass, new ChunkRunner(pass), workers);
+}
+
+/** Rejects what the engine cannot run, with a message saying what to change. */
+function checkArguments(
+  dataset: Dataset,
+  layerSizes: readonly number[],
+  threads: number,
+  blockSize: number,
+): void {
+  if (layerSizes.length < 2 || !layerSizes.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new MnnError(
+      `layer sizes must be at least two positive integers, got [${layerSizes.join(',')}]`,
+      2,
+    );
+  }
+  if (layerSizes[0] !== pixelsPerSample(dataset)) {
+    throw new MnnError(
+      `the input layer has ${layerSizes[0]} neurons but the images have ${pixelsPerSample(dataset)} pixels; make the first layer size ${pixelsPerSample(dataset)}`,
+      2,
+    );
+  }
+  if (dataset.count < 1) {
+    throw new MnnError('the training set is empty; give it at least one sample');
+  }
+  const classes = layerSizes[layerSizes.length - 1];
+  for (let s = 0; s < dataset.count; s++) {
+    if (dataset.labels[s] >= classes) {
+      throw new MnnError(
+        `sample ${s} has label ${dataset.labels[s]} but the output layer has only ${classes} classes; make the last layer size at least ${dataset.labels[s] + 1}`,
+        2,
+      );
+    }
+  }
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new MnnError(`threads must be a whole number of at least 1, got ${threads}`, 2);
+  }
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > MAX_BLOCK_SIZE) {
+    throw new MnnError(
+      `block size must be a whole number from 1 to ${MAX_BLOCK_SIZE}, got ${blockSize}`,
+      2,
+    );
+  }
+}
+
+/** A Float64Array over fresh shared memory. */
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(Math.max(1, length) * 8));
+}
+
+/** Builds the sparse input and the shared parameter, partial-gradient and control arrays. */
+function allocatePass(plan: PassPlan, dataset: Dataset): SharedPass {
+  return {
+    plan,
+    input: buildSparseInput(dataset, plan.blockSize),
+    parameters: sharedFloat64(plan.parameterCount),
+    partials: sharedFloat64(plan.chunkCount * plan.parameterCount),
+    chunkLoss: sharedFloat64(plan.chunkCount),
+    chunkCorrect: new Int32Array(new SharedArrayBuffer(plan.chunkCount * 4)),
+    control: new Int32Array(new SharedArrayBuffer(4)),
+  };
+}
+
+/**
+ * The worker module next to this one. Built code (dist/) starts the sibling worker.js. Run from
+ * TypeScript sources (vitest, tsx), it starts worker.ts through tsx's documented module API,
+ * registered inside the new thread, since Node 20 workers do not inherit the parent's loader.
+ */
+function startWorkerThread(pass: SharedPass): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: pass });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const source = new URL('./worker.ts', here).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: pass });
+}
+
+/** One worker thread and the pass it is running, if any. */
+class PassWorker {
+  private pending: { resolve: () => void; reject: (error: Error) => void } | undefined;
+
+  private constructor(private readonly thread: Worker) {
+    thread.on('message', () => this.settle(undefined));
+    thread.on('error', (error) => this.settle(error));
+    thread.on('exit', (code) =>
+      this.settle(new Error(`fast-engine worker exited with code ${code}`)),
+    );
+  }
+
+  /** Starts a worker over `pass` and waits until it is ready. */
+  static async start(pass: SharedPass): Promise<PassWorker> {
+    const worker = new PassWorker(startWorkerThread(pass));
+    await worker.expectReply();
+    return worker;
+  }
+
+  /** Tells the worker to claim chunks; resolves when it has no more to claim. */
+  run(): Promise<void> {
+    const reply = this.expectReply();
+    this.thread.postMessage('run');
+    return reply;
+  }
+
+  /** Stops the thread. */
+  async terminate(): Promise<void> {
+    this.thread.removeAllListeners('exit');
+    await this.thread.terminate();
+  }
+
+  private expectReply(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+    });
+  }
+
+  private settle(error: Error | undefined): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending === undefined) return;
+    if (error === undefined) pending.resolve();
+    else pending.reject(error);
+  }
+}
+
+/** The GradientEngine over a prepared pass. */
+class FastEngine implements GradientEngine {
+  /** The chunk sums added together, in plan order; reused by every compute(). */
+  private readonly totals: Float64Array;
+
+  constructor(
+    private readonly pass: SharedPass,
+    private readonly runner: ChunkRunner,
+    private readonly workers: PassWorker[],
+  ) {
+    this.totals = new Float64Array(pass.plan.parameterCount);
+  }
+
+  async compute(params: Parameters, gradients: Parameters): Promise<PassResult> {
+    checkShapes(this.pass.plan, params, 'parameters');
+    checkShapes(this.pass.plan, gradients, 'gradients');
+    writeParameters(this.pass, params);
+    Atomics.store(this.pass.control, 0, 0);
+    const replies = this.workers.map((worker) => worker.run());
+    this.runner.runClaimedChunks();
+    await Promise.all(replies);
+    readGradients(this.pass, this.totals, gradients);
+    let loss = 0;
+    let correct = 0;
+    for (let c = 0; c < this.pass.plan.chunkCount; c++) {
+      loss += this.pass.chunkLoss[c];
+      correct += this.pass.chunkCorrect[c];
+    }
+    return { loss: loss / this.pass.plan.sampleCount, correct };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+/** Throws unless `params` has the engine's layer sizes and array lengths. */
+function checkShapes(plan: PassPlan, params: Parameters, what: string): void {
+  const sizes = plan.layerSizes;
+  const same =
+    params.layerSizes.length === sizes.length &&
+    params.layerSizes.every((n, i) => n === sizes[i]) &&
+    params.W.every((W, l) => W.length === sizes[l + 1] * sizes[l]) &&
+    params.b.every((b, l) => b.length === sizes[l + 1]);
+  if (!same) {
+    throw new Error(`${what} do not have the engine's layer sizes [${sizes.join(',')}]`);
+  }
+}
+
+/** Copies `params` into the shared vector: (W⁽¹⁾)ᵀ/255 by groups (A⁽⁰⁾ = byte/255), the rest as is. */
+function writeParameters(pass: SharedPass, params: Parameters): void {
+  const { plan, parameters } = pass;
+  const n0 = plan.layerSizes[0];
+  const W1 = params.W[0];
+  for (const group of plan.groups) {
+    for (let j = 0; j < n0; j++) {
+      const row = group.weightOffset + j * group.width;
+      for (let k = 0; k < group.width; k++)
+        parameters[row + k] = W1[(group.first + k) * n0 + j] / 255;
+    }
+  }
+  for (let l = 2; l < plan.layerSizes.length; l++)
+    parameters.set(params.W[l - 1], plan.weightOffsets[l - 1]);
+  for (let l = 1; l < plan.layerSizes.length; l++)
+    parameters.set(params.b[l - 1], plan.biasOffsets[l - 1]);
+}
+
+/**
+ * Adds the chunk sums in chunk order and writes the means into `gradients`:
+ * ∂C/∂W⁽ℓ⁾ = (1/N) Δ⁽ℓ⁾(A⁽ℓ⁻¹⁾)ᵀ and ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾ (MATH.md, Backward);
+ * layer 1's sums were taken over bytes, hence the extra 1/255.
+ */
+function readGradients(pass: SharedPass, total: Float64Array, gradients: Parameters): void {
+  const { plan, partials } = pass;
+  const P = plan.parameterCount;
+  const scale = 1 / plan.sampleCount;
+  for (let p = 0; p < P; p++) {
+    let sum = partials[p];
+    for (let c = 1; c < plan.chunkCount; c++) sum += partials[c * P + p];
+    total[p] = sum;
+  }
+  const n0 = plan.layerSizes[0];
+  const dW1 = gradients.W[0];
+  for (const group of plan.groups) {
+    for (let j = 0; j < n0; j++) {
+      const row = group.weightOffset + j * group.width;
+      for (let k = 0; k < group.width; k++)
+        dW1[(group.first + k) * n0 + j] = (total[row + k] * scale) / 255;
+    }
+  }
+  for (let l = 2; l < plan.layerSizes.length; l++) {
+    const dW = gradients.W[l - 1];
+    const offset = plan.weightOffsets[l - 1];
+    for (let i = 0; i < dW.length; i++) dW[i] = total[offset + i] * scale;
+  }
+  for (let l = 1; l < plan.layerSizes.length; l++) {
+    const db = gradients.b[l - 1];
+    const offset = plan.biasOffsets[l - 1];
+    for (let i = 0; i < db.length; i++) db[i] = total[offset + i] * scale;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The fixed shape of one fast-engine pass: how samples are cut into blocks and chunks, how the
+ * first layer's neurons are cut into register groups, and where every parameter lives in the
+ * flat vector shared with the workers. Nothing here depends on the thread count, which is what
+ * makes the results byte-identical for any number of threads.
+ */
+
+/** Samples per block: forward and backward of one block run while its data is in cache. */
+export const DEFAULT_BLOCK_SIZE = 128;
+/** The block's sample index is stored as one byte in the pixel-major (CSC) input. */
+export const MAX_BLOCK_SIZE = 256;
+/** Chunks per pass: each owns a partial gradient, summed in chunk order at the end. */
+export const MAX_CHUNKS = 24;
+/** Most neurons per first-layer group: their accumulators must fit in registers. */
+export const MAX_GROUP_WIDTH = 12;
+
+/** One group of first-layer neurons handled by one generated kernel. */
+export interface NeuronGroup {
+  /** Index of the group's first neuron in layer 1. */
+  readonly first: number;
+  readonly width: number;
+  /** Where the group's n₀ × width block of (W⁽¹⁾)ᵀ starts in the parameter vector. */
+  readonly weightOffset: number;
+}
+
+/** Block, chunk, group and parameter-vector layout for one dataset size and architecture. */
+export interface PassPlan {
+  readonly layerSizes: readonly number[];
+  readonly sampleCount: number;
+  readonly blockSize: number;
+  readonly blockCount: number;
+  readonly chunkCount: number;
+  /** Layer 1's neurons in register groups; (W⁽¹⁾)ᵀ is stored group by group. */
+  readonly groups: readonly NeuronGroup[];
+  /** Offset of W⁽ℓ⁾ (ℓ ≥ 2, row-major as in Parameters) at index ℓ−1; index 0 is layer 1's start. */
+  readonly weightOffsets: readonly number[];
+  /** Offset of b⁽ℓ⁾ at index ℓ−1. */
+  readonly biasOffsets: readonly number[];
+  /** Length of the parameter vector (and of each chunk's partial gradient). */
+  readonly parameterCount: number;
+}
+
+/** Splits `count` items into `parts` near-equal consecutive ranges; returns part p's start. */
+export function rangeStart(count: number, parts: number, p: number): number {
+  return Math.floor((p * count) / parts);
+}
+
+/** Cuts `width` neurons into the fewest groups of at most MAX_GROUP_WIDTH, as even as possible. */
+function neuronGroups(inputSize: number, width: number): NeuronGroup[] {
+  const groupCount = Math.ceil(width / MAX_GROUP_WIDTH);
+  const groups: NeuronGroup[] = [];
+  for (let g = 0; g < groupCount; g++) {
+    const first = rangeStart(width, groupCount, g);
+    const next = rangeStart(width, groupCount, g + 1);
+    groups.push({ first, width: next - first, weightOffset: inputSize * first });
+  }
+  return groups;
+}
+
+/** Plans a pass over `sampleCount` samples for `layerSizes` ([n₀, …, n_L]). */
+export function planPass(
+  layerSizes: readonly number[],
+  sampleCount: number,
+  blockSize: number,
+): PassPlan {
+  const blockCount = Math.ceil(sampleCount / blockSize);
+  const weightOffsets: number[] = [];
+  const biasOffsets: number[] = [];
+  let offset = 0;
+  for (let l = 1; l < layerSizes.length; l++) {
+    weightOffsets.push(offset);
+    offset += layerSizes[l] * layerSizes[l - 1];
+  }
+  for (let l = 1; l < layerSizes.length; l++) {
+    biasOffsets.push(offset);
+    offset += layerSizes[l];
+  }
+  return {
+    layerSizes,
+    sampleCount,
+    blockSize,
+    blockCount,
+    chunkCount: Math.min(blockCount, MAX_CHUNKS),
+    groups: neuronGroups(layerSizes[0], layerSizes[1]),
+    weightOffsets,
+    biasOffsets,
+    parameterCount: offset,
+  };
+}
