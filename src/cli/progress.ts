@@ -6,11 +6,12 @@ export interface ProgressBar {
   stop(): void;
 }
 
-/** Starts a bar with a format such as `{bar} {value}/{total} | loss {loss}`. */
+/** Starts a bar at `start` (a resumed run's iteration) with a format such as `{bar} {value}/{total}`. */
 export function startProgressBar(
   total: number,
   format: string,
   payload: Record<string, string | number>,
+  start = 0,
 ): ProgressBar {
   if (!process.stderr.isTTY) {
     return { update: () => undefined, stop: () => undefined };
@@ -26,7 +27,7 @@ export function startProgressBar(
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, payload);
+  bar.start(total, start, payload);
   return {
     update: (value, update) => bar.update(value, update),
     stop: () => bar.stop(),

@@ -1,14 +1,10 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pixelsPerSample, type Dataset } from '../data/dataset.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
-import {
-  dataSourceName,
-  loadDataSource,
-  resolveDataSource,
-  type DataSource,
-} from '../data/source.js';
+import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
 import { assertWritable } from '../io/atomic-write.js';
 import type { Model } from '../model/model.js';
@@ -19,19 +15,22 @@ import { lineChart } from './chart.js';
 import { action, printJson } from './output.js';
 import { choiceOption, integerOption, parseLayers, positiveNumberOption } from './options.js';
 import { startProgressBar } from './progress.js';
+import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
+import {
+  freshSettings,
+  resumeSettings,
+  type GivenOption,
+  type ResumePoint,
+  type TrainChoices,
+  type TrainSettings,
+} from './resume.js';
 import { describeData, packageVersion, percent } from './text.js';
 
-interface TrainCommandOptions {
-  data?: string;
-  layers: number[];
-  alpha: number;
-  iters: number;
-  seed: number;
-  init: 'he' | 'uniform';
-  evalEvery: number;
+interface TrainCommandOptions extends TrainChoices {
   threads: number;
+  checkpointEvery: number;
+  resume?: string;
   labels?: DatasetName;
-  out: string;
   json?: boolean;
 }
 
@@ -76,7 +75,21 @@ export function registerTrain(program: Command): void {
       'class names to store: mnist (0-9) or fashion (default: fashion when the data path says so)',
       choiceOption('--labels', ['mnist', 'fashion'] as const),
     )
-    .option('--out <file>', 'where to save the model', 'models/model.json')
+    .option(
+      '--out <file>',
+      'where to save the model and its checkpoints (default with --resume: the resumed file)',
+      'models/model.json',
+    )
+    .option(
+      '--checkpoint-every <n>',
+      'save a checkpoint to --out every n iterations (0: only at the end or on Ctrl-C)',
+      integerOption('--checkpoint-every', 0, 10_000_000),
+      100,
+    )
+    .option(
+      '--resume <file>',
+      'continue training a saved model or checkpoint with its own options; --iters is the new total',
+    )
     .option('--json', 'print the summary as one JSON object on stdout')
     .action(action(runTrain));
 }
@@ -105,106 +118,201 @@ function checkLayersFitData(layers: number[], dataset: Dataset): void {
   }
 }
 
-async function runTrain(options: TrainCommandOptions): Promise<void> {
-  assertWritable(options.out);
-  const source = resolveDataSource(options.data);
-  const data = loadDataSource(source, 'both');
-  if (!data.train || !data.test) throw new MnnError('the data set has no training or test split.');
-  const { train: trainSet, test: testSet } = data;
-  checkLayersFitData(options.layers, trainSet);
-  const labelSet = chooseLabels(options.labels, source);
-  const log = (line: string): void => {
-    if (!options.json) process.stdout.write(`${line}\n`);
-  };
-  log(describeData(source, trainSet.count, testSet.count));
-  log(
-    `network ${options.layers.join('-')}, α = ${options.alpha}, ${options.iters} iterations, seed ${options.seed}, ${options.threads} thread(s)`,
-  );
+/** Everything a saved model records about the run, besides what training computed. */
+interface RunRecord {
+  readonly settings: TrainSettings;
+  readonly labels: readonly string[];
+  readonly trainSet: Dataset;
+}
 
-  const trainOptions: TrainOptions = {
-    layerSizes: options.layers,
-    alpha: options.alpha,
-    iterations: options.iters,
-    seed: options.seed,
-    init: options.init,
-    evalEvery: options.evalEvery,
-  };
-  const result = await trainWithProgress(
-    { train: trainSet, test: testSet },
-    trainOptions,
-    options.threads,
-  );
-  const model: Model = {
+/** The model file for where training stands: a checkpoint while `complete` is false. */
+function modelOf(result: TrainResult, run: RunRecord): Model {
+  const { settings, trainSet } = run;
+  return {
     parameters: result.parameters,
-    labels: datasetLabels(labelSet),
+    labels: run.labels,
     input: { width: trainSet.cols, height: trainSet.rows, scale: 255 },
     training: {
-      dataset: dataSourceName(source),
+      dataset: dataSourceName(settings.source),
       samples: trainSet.count,
-      alpha: options.alpha,
+      alpha: settings.alpha,
       iterations: result.iteration,
-      targetIterations: options.iters,
-      seed: options.seed,
-      init: options.init,
-      evalEvery: options.evalEvery,
+      targetIterations: settings.iters,
+      seed: settings.seed,
+      init: settings.init,
+      evalEvery: settings.evalEvery,
       loss: result.loss,
       trainAccuracy: result.trainAccuracy,
       testAccuracy: result.testAccuracy,
       seconds: result.seconds,
-      complete: result.iteration >= options.iters,
+      complete: result.iteration >= settings.iters,
       history: result.history,
     },
     createdBy: `mnn ${packageVersion()}`,
     createdAt: new Date().toISOString(),
   };
-  saveModel(options.out, model);
+}
+
+/** Refuses data of another shape than the resumed model was trained on. */
+function checkResumeFitsData(resume: ResumePoint, dataset: Dataset, source: DataSource): void {
+  const { width, height } = resume.model.input;
+  const inputs = resume.model.parameters.layerSizes[0];
+  if (dataset.cols !== width || dataset.rows !== height || pixelsPerSample(dataset) !== inputs) {
+    throw new MnnError(
+      `${resume.path} was trained on ${width}×${height} images but ${dataSourceName(source)} has ${dataset.cols}×${dataset.rows} images; resume it with data of the same shape (--data).`,
+      2,
+    );
+  }
+}
+
+/** The class names to store: the resumed file's, unless --labels asks otherwise. */
+function labelsFor(options: TrainCommandOptions, settings: TrainSettings): readonly string[] {
+  if (settings.resume && options.labels === undefined) return settings.resume.model.labels;
+  return datasetLabels(chooseLabels(options.labels, settings.source));
+}
+
+/** Settings for this run: the options, merged with the checkpoint when resuming. */
+function settingsFor(options: TrainCommandOptions, command: Command): TrainSettings {
+  if (options.resume === undefined) return freshSettings(options);
+  const given: GivenOption = (name) => command.getOptionValueSource(name) === 'cli';
+  return resumeSettings(options.resume, options, given);
+}
+
+async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
+  const settings = settingsFor(options, command);
+  assertWritable(settings.out);
+  const data = loadDataSource(settings.source, 'both');
+  if (!data.train || !data.test) throw new MnnError('the data set has no training or test split.');
+  const { train: trainSet, test: testSet } = data;
+  if (settings.resume) checkResumeFitsData(settings.resume, trainSet, settings.source);
+  else checkLayersFitData(settings.layers, trainSet);
+  const run: RunRecord = { settings, labels: labelsFor(options, settings), trainSet };
+  const log = (line: string): void => {
+    if (!options.json) process.stdout.write(`${line}\n`);
+  };
+  log(describeData(settings.source, trainSet.count, testSet.count));
+  const network = `network ${settings.layers.join('-')}, α = ${settings.alpha}`;
+  log(
+    settings.resume
+      ? `resuming ${settings.resume.path} at iteration ${settings.resume.state.iteration}: ${network}, up to ${settings.iters} iterations, ${options.threads} thread(s)`
+      : `${network}, ${settings.iters} iterations, seed ${settings.seed}, ${options.threads} thread(s)`,
+  );
+
+  const trainOptions: TrainOptions = {
+    layerSizes: settings.layers,
+    alpha: settings.alpha,
+    iterations: settings.iters,
+    seed: settings.seed,
+    init: settings.init,
+    evalEvery: settings.evalEvery,
+    checkpointEvery: options.checkpointEvery,
+    resume: settings.resume?.state,
+  };
+  const save = (result: TrainResult): void => saveModel(settings.out, modelOf(result, run));
+  const result = await trainWithProgress({ train: trainSet, test: testSet }, trainOptions, {
+    threads: options.threads,
+    out: settings.out,
+    save,
+  });
+  save(result);
+  if (result.stopped) {
+    reportInterrupted(result, settings);
+    if (options.json) printSummary(settings.out, result);
+    return;
+  }
   if (options.json) {
-    printJson({
-      model: options.out,
-      iterations: result.iteration,
-      loss: result.loss,
-      trainAccuracy: result.trainAccuracy,
-      testAccuracy: result.testAccuracy,
-      seconds: result.seconds,
-    });
+    printSummary(settings.out, result);
     return;
   }
   printHistoryCharts(result);
   log(
     `${chalk.bold('done')}: train accuracy ${percent(result.trainAccuracy)}, test accuracy ${chalk.bold(percent(result.testAccuracy))}, loss ${result.loss.toFixed(4)}, ${result.seconds.toFixed(1)} s`,
   );
-  log(`model saved to ${options.out} (evaluate it with: mnn eval ${options.out})`);
+  log(`model saved to ${settings.out} (evaluate it with: mnn eval ${settings.out})`);
 }
 
-/** Runs training with a progress bar on stderr: iteration/total, loss, accuracy, it/s, ETA. */
+/** The --json summary of a run; an interrupted one adds "complete": false. */
+function printSummary(out: string, result: TrainResult): void {
+  printJson({
+    model: out,
+    iterations: result.iteration,
+    loss: result.loss,
+    trainAccuracy: result.trainAccuracy,
+    testAccuracy: result.testAccuracy,
+    seconds: result.seconds,
+    // Only an interrupted run says so: scripts reading the documented six keys see no change.
+    ...(result.stopped && { complete: false }),
+  });
+}
+
+/** Says where an interrupted run stopped and how to continue it; exits 130 like a shell. */
+function reportInterrupted(result: TrainResult, settings: TrainSettings): void {
+  process.stderr.write(
+    `interrupted at iteration ${result.iteration} of ${settings.iters}; checkpoint saved to ${settings.out}\n` +
+      `continue with: mnn train --resume ${settings.out}\n`,
+  );
+  process.exitCode = INTERRUPTED_EXIT_CODE;
+}
+
+/** How trainWithProgress runs the engine and saves checkpoints. */
+interface RunOptions {
+  readonly threads: number;
+  readonly out: string;
+  readonly save: (result: TrainResult) => void;
+}
+
+/**
+ * Runs training with a progress bar on stderr (iteration/total, loss, accuracy, it/s, ETA),
+ * saving a checkpoint every --checkpoint-every iterations. The first Ctrl-C (or SIGTERM) ends
+ * training after the current iteration; a second one quits at once, writing nothing.
+ */
 async function trainWithProgress(
   data: { train: Dataset; test: Dataset },
   options: TrainOptions,
-  threads: number,
+  run: RunOptions,
 ): Promise<TrainResult> {
   const bar = startProgressBar(
     options.iterations,
     'training {bar} {value}/{total} | loss {loss} | accuracy {accuracy} | {speed} it/s | ETA {eta_formatted}',
     { loss: '-', accuracy: '-', speed: '-' },
+    options.resume?.iteration ?? 0,
   );
+  const interrupts = watchInterrupts({
+    onFirst: () => {
+      bar.stop();
+      process.stderr.write(
+        '\nstopping after this iteration to save a checkpoint (press Ctrl-C again to quit without saving)\n',
+      );
+    },
+    onSecond: () => {
+      const kept = existsSync(run.out) ? `; ${run.out} keeps its last complete save` : '';
+      process.stderr.write(`quitting at once without saving${kept}\n`);
+      process.exit(INTERRUPTED_EXIT_CODE);
+    },
+  });
   const started = performance.now();
+  const firstIteration = options.resume?.iteration ?? 0;
   try {
     return await train(
       data,
       options,
-      (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads }),
+      (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads: run.threads }),
       {
         onIteration: ({ iteration, loss, accuracy }) => {
+          if (interrupts.requested) return;
           const seconds = (performance.now() - started) / 1000;
           bar.update(iteration, {
             loss: loss.toFixed(4),
             accuracy: percent(accuracy),
-            speed: (iteration / Math.max(seconds, 1e-9)).toFixed(1),
+            speed: ((iteration - firstIteration) / Math.max(seconds, 1e-9)).toFixed(1),
           });
         },
+        shouldStop: () => interrupts.requested,
+        onCheckpoint: run.save,
       },
     );
   } finally {
+    interrupts.dispose();
     bar.stop();
   }
 }

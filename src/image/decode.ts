@@ -96,19 +96,66 @@ function corrupt(fileName: string, format: string, reason: unknown): MnnError {
 }
 
 /** Reads width and height from the IHDR chunk, which the PNG standard puts first. */
-function readPngHeader(bytes: Uint8Array, fileName: string): ImageHeader & { bitDepth: number } {
+function readPngHeader(
+  bytes: Uint8Array,
+  fileName: string,
+): ImageHeader & { bitDepth: number; colorType: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // signature (8) + chunk length (4) + "IHDR" (4) + width (4) + height (4) + bit depth (1)
   if (bytes.length < 25 || !startsWith(bytes, [0x49, 0x48, 0x44, 0x52], 12)) {
     throw corrupt(fileName, 'PNG', 'no IHDR header');
   }
-  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: bytes[24] };
+  return {
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    bitDepth: bytes[24],
+    colorType: bytes[25],
+  };
+}
+
+/** Deflate's best ratio: one 258-byte match per (at least) two bits, about 1032 to 1. */
+const DEFLATE_MAX_RATIO = 1032;
+/** Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA). */
+const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/** Total length of the IDAT chunks, walking the chunk list as far as the file goes. */
+function pngImageDataLength(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let total = 0;
+  for (let offset = 8; offset + 8 <= bytes.length;) {
+    const length = view.getUint32(offset);
+    if (startsWith(bytes, [0x49, 0x44, 0x41, 0x54], offset + 4)) total += length;
+    offset += 12 + length;
+  }
+  return total;
+}
+
+/**
+ * Refuses a PNG whose compressed image data could not hold the pixels its header announces even
+ * at deflate's best ratio: pngjs would allocate the whole image and leave the missing rows blank.
+ */
+function checkPngDataCanFill(
+  bytes: Uint8Array,
+  header: ImageHeader & { bitDepth: number; colorType: number },
+  fileName: string,
+): void {
+  const channels = PNG_CHANNELS[header.colorType] ?? 1;
+  const rawBytes = Math.ceil((header.width * header.height * channels * header.bitDepth) / 8);
+  const compressed = pngImageDataLength(bytes);
+  if (rawBytes > compressed * DEFLATE_MAX_RATIO + 1024) {
+    throw corrupt(
+      fileName,
+      'PNG',
+      `${compressed} bytes of image data cannot hold ${header.width}×${header.height} pixels`,
+    );
+  }
 }
 
 /** Decodes a PNG of any colour type, bit depth and interlacing with pngjs. */
 function decodePng(bytes: Uint8Array, fileName: string): DecodedImage {
   const header = readPngHeader(bytes, fileName);
   checkSize(header, fileName, 'PNG');
+  checkPngDataCanFill(bytes, header, fileName);
   const sixteenBit = header.bitDepth === 16;
   let png: PNG;
   try {

@@ -4,14 +4,16 @@ import { MnnError } from '../errors.js';
 
 /** Says in words a user can act on why a write failed. */
 export function writeFailureReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  // mkdir -p over a path whose part is a regular file fails with EEXIST, not ENOTDIR.
+  const fileInPath = code === 'ENOTDIR' || (code === 'EEXIST' && syscall === 'mkdir');
   return code === 'ENOSPC'
     ? 'the disk is full'
     : code === 'EACCES' || code === 'EPERM'
       ? 'permission denied'
       : code === 'EROFS'
         ? 'the file system is read-only'
-        : code === 'ENOTDIR'
+        : fileInPath
           ? 'a part of the path is a file, not a directory'
           : ((error as Error).message ?? String(error));
 }

@@ -189,8 +189,8 @@ function readInput(value: Json | undefined, inputSize: number, fail: Fail): Inpu
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;
   if (
-    typeof width !== 'number' ||
-    typeof height !== 'number' ||
+    !isWholeNumber(width, 1) ||
+    !isWholeNumber(height, 1) ||
     typeof scale !== 'number' ||
     !(scale > 0) ||
     width * height !== inputSize
@@ -200,6 +200,12 @@ function readInput(value: Json | undefined, inputSize: number, fail: Fail): Inpu
   return { width, height, scale };
 }
 
+/** Whether a JSON value is a whole number of at least `min` (and a safe integer). */
+function isWholeNumber(value: Json | undefined, min: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+
+/** Reads the training record; the fields a resumed run relies on must be in range. */
 function readTraining(value: Json, fail: Fail): TrainingRecord {
   const training = asObject(value, '"training"', fail);
   const number = (key: string, fallback = 0): number => {
@@ -210,19 +216,31 @@ function readTraining(value: Json, fail: Fail): TrainingRecord {
     }
     return field;
   };
-  const iterations = number('iterations');
+  const whole = (key: string, min: number, fallback: number): number => {
+    const field = training[key];
+    if (field === undefined) return fallback;
+    if (!isWholeNumber(field, min)) {
+      return fail(`"training.${key}" must be a whole number of at least ${min}`);
+    }
+    return field;
+  };
+  const alpha = training.alpha;
+  if (typeof alpha !== 'number' || !(alpha > 0) || !Number.isFinite(alpha)) {
+    return fail('"training.alpha" must be a learning rate above 0');
+  }
+  const iterations = whole('iterations', 0, 0);
   const history = Array.isArray(training.history)
     ? training.history.map((point) => readHistoryPoint(point, fail))
     : [];
   return {
     dataset: typeof training.dataset === 'string' ? training.dataset : 'embedded',
-    samples: number('samples'),
-    alpha: number('alpha'),
+    samples: whole('samples', 0, 0),
+    alpha,
     iterations,
-    targetIterations: number('targetIterations', iterations),
-    seed: number('seed', 1),
+    targetIterations: whole('targetIterations', 0, iterations),
+    seed: whole('seed', 0, 1),
     init: training.init === 'uniform' ? 'uniform' : 'he',
-    evalEvery: number('evalEvery', 100),
+    evalEvery: whole('evalEvery', 1, 100),
     loss: number('loss'),
     trainAccuracy: number('trainAccuracy'),
     testAccuracy: number('testAccuracy'),

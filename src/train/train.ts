@@ -19,6 +19,8 @@ export interface TrainOptions {
   readonly evalEvery: number;
   /** Continue from a checkpoint instead of fresh initial weights. */
   readonly resume?: TrainState;
+  /** Call onCheckpoint every this many iterations (0 or absent: never). */
+  readonly checkpointEvery?: number;
 }
 
 /** Where training stands: enough to save a checkpoint and continue exactly. */
@@ -46,6 +48,13 @@ export interface TrainEvents {
   onHistory?(point: HistoryPoint): void;
   /** Called after each iteration; returning true ends training early (e.g. on Ctrl-C). */
   shouldStop?(): boolean;
+  /**
+   * Called every `checkpointEvery` iterations with where training stands, to be saved before it
+   * returns (the parameters are the live arrays, changed by the next iteration). Loss and
+   * accuracies are those of the latest history point. Not called for the final state, which
+   * train() returns. A throw (e.g. a failed write) ends training with that error.
+   */
+  onCheckpoint?(checkpoint: TrainResult): void | Promise<void>;
 }
 
 /** What training produced. */
@@ -97,6 +106,14 @@ export function gradientDescentStep(
   }
 }
 
+/**
+ * Lets timers and signal handlers (Ctrl-C) run between iterations: a synchronous engine would
+ * otherwise keep the event loop busy until training ends.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Throws the divergence error when a loss is NaN or infinite. */
 function checkFinite(loss: number, iteration: number): void {
   if (!Number.isFinite(loss)) {
@@ -146,6 +163,17 @@ export async function train(
       history.length > 0 && history[history.length - 1].iteration === iteration
         ? history[history.length - 1]
         : await record();
+    const snapshot = (): TrainResult => ({
+      parameters,
+      iteration,
+      history,
+      seconds: secondsBefore + (performance.now() - started) / 1000,
+      loss: last.loss,
+      trainAccuracy: last.trainAccuracy,
+      testAccuracy: last.testAccuracy,
+      stopped,
+    });
+    const checkpointEvery = options.checkpointEvery ?? 0;
     while (iteration < options.iterations) {
       const pass = await engine.compute(parameters, gradients);
       checkFinite(pass.loss, iteration + 1);
@@ -165,17 +193,16 @@ export async function train(
         stopped = iteration < options.iterations;
         break;
       }
+      if (
+        checkpointEvery > 0 &&
+        iteration % checkpointEvery === 0 &&
+        iteration < options.iterations
+      ) {
+        await events.onCheckpoint?.(snapshot());
+      }
+      await yieldToEventLoop();
     }
-    return {
-      parameters,
-      iteration,
-      history,
-      seconds: secondsBefore + (performance.now() - started) / 1000,
-      loss: last.loss,
-      trainAccuracy: last.trainAccuracy,
-      testAccuracy: last.testAccuracy,
-      stopped,
-    };
+    return snapshot();
   } finally {
     await engine.close();
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
-import { assertWritable, writeFileAtomic } from '../../src/io/atomic-write.js';
+import { assertWritable, writeFailureReason, writeFileAtomic } from '../../src/io/atomic-write.js';
 
 describe('writeFileAtomic', () => {
   it('creates missing directories and leaves no temporary file behind', () => {
@@ -50,5 +50,26 @@ describe('assertWritable', () => {
 
   it('refuses a directory nobody may write in, even root (/proc)', () => {
     expect(() => assertWritable('/proc/mnn-test/model.json')).toThrow(/cannot write/);
+  });
+});
+
+describe('writeFailureReason', () => {
+  it('words the errors a full, read-only or blocked disk gives', () => {
+    const failure = (code: string, syscall = 'open') =>
+      Object.assign(new Error(code), { code, syscall });
+    expect(writeFailureReason(failure('ENOSPC'))).toBe('the disk is full');
+    expect(writeFailureReason(failure('EACCES'))).toBe('permission denied');
+    expect(writeFailureReason(failure('EROFS'))).toBe('the file system is read-only');
+    expect(writeFailureReason(failure('ENOTDIR'))).toBe(
+      'a part of the path is a file, not a directory',
+    );
+  });
+
+  it('regression: mkdir over a file (EEXIST) is explained, not shown raw', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    writeFileSync(join(directory, 'out'), 'a file where a directory should be');
+    expect(() => writeFileAtomic(join(directory, 'out', 'model.json'), 'x')).toThrow(
+      'a part of the path is a file, not a directory; any previous file there is unchanged.',
+    );
   });
 });

@@ -1,0 +1,243 @@
+/**
+ * The CLI error matrix (issues 2 and 6): every bad input of every command, run as a subprocess of
+ * the built CLI in an empty working directory. Each must exit with the right code, print a short
+ * error without a stack trace, and create or change no file.
+ */
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATASET_FILES } from '../../src/data/directory.js';
+import { initParameters } from '../../src/nn/init.js';
+import { serializeModel } from '../../src/model/save.js';
+import type { Model } from '../../src/model/model.js';
+import { runCli } from '../helpers/cli-process.js';
+import { writeTinyDataset } from '../helpers/tiny-data.js';
+
+let fixtures: string;
+
+/** A 784-10-10 model file with seeded weights (never trained: only its shape matters here). */
+function modelText(): string {
+  const model: Model = {
+    parameters: initParameters([784, 10, 10], { init: 'he', seed: 1 }),
+    labels: Array.from({ length: 10 }, (_, i) => String(i)),
+    input: { width: 28, height: 28, scale: 255 },
+    createdBy: 'test',
+    createdAt: '',
+  };
+  return serializeModel(model);
+}
+
+/** A 28×28 PNG of a dark bar on white. */
+function digitPng(): Buffer {
+  const png = new PNG({ width: 28, height: 28 });
+  for (let i = 0; i < 28 * 28; i++) {
+    const ink = i % 28 > 10 && i % 28 < 16 && i > 28 * 4 && i < 28 * 24;
+    png.data.set(ink ? [0, 0, 0, 255] : [255, 255, 255, 255], i * 4);
+  }
+  return PNG.sync.write(png);
+}
+
+beforeAll(() => {
+  fixtures = mkdtempSync(join(tmpdir(), 'mnn-matrix-'));
+  const at = (name: string) => join(fixtures, name);
+  writeTinyDataset(at('data'), { train: 20, test: 10 });
+  for (const name of ['data-missing', 'data-corrupt', 'data-truncated']) {
+    mkdirSync(at(name));
+    for (const split of Object.values(DATASET_FILES)) {
+      for (const file of Object.values(split))
+        copyFileSync(join(at('data'), file), join(at(name), file));
+    }
+  }
+  unlinkSync(join(at('data-missing'), DATASET_FILES.test.labels));
+  writeFileSync(join(at('data-corrupt'), DATASET_FILES.train.images), 'this is not an IDX file');
+  truncateSync(join(at('data-truncated'), DATASET_FILES.train.images), 1000);
+  writeFileSync(at('model.json'), modelText());
+  writeFileSync(at('not-json.json'), 'hello, I am not a model');
+  const wrong = JSON.parse(modelText()) as { weights: number[][] };
+  wrong.weights[0] = wrong.weights[0].slice(0, 100);
+  writeFileSync(at('wrong-lengths.json'), JSON.stringify(wrong));
+  writeFileSync(at('digit.png'), digitPng());
+  writeFileSync(at('notes.txt'), 'plain text, not an image');
+  mkdirSync(at('a-directory'));
+});
+afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
+
+/** Every file under `root` with its size, time and content hash: any change shows up. */
+function snapshot(root: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const walk = (directory: string): void => {
+    for (const name of readdirSync(directory)) {
+      const path = join(directory, name);
+      const stats = statSync(path);
+      if (stats.isDirectory()) {
+        entries[`${path}/`] = 'dir';
+        walk(path);
+      } else {
+        const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+        entries[path] = `${stats.size} ${stats.mtimeMs} ${hash}`;
+      }
+    }
+  };
+  walk(root);
+  return entries;
+}
+
+/** One bad input: the arguments ({F} stands for the fixture directory) and what must happen. */
+type Case = readonly [args: string, code: 1 | 2, message: string];
+
+const F = '{F}';
+const CASES: Record<string, readonly Case[]> = {
+  train: [
+    [`train --data ${F}/absent`, 1, 'does not exist'],
+    [`train --data ${F}/data-missing`, 1, 'has no t10k-labels-idx1-ubyte'],
+    [`train --data ${F}/data-corrupt`, 1, 'not an IDX file'],
+    [`train --data ${F}/data-truncated`, 1, 'file is truncated'],
+    [`train --data ${F}/notes.txt`, 1, 'is a file, not a data directory'],
+    ['train --layers 784,abc,10', 2, '--layers entry 2 ("abc") must be a whole number'],
+    ['train --layers 10', 2, '--layers needs at least two sizes'],
+    ['train --layers 784,,10', 2, '--layers entry 2 ("")'],
+    ['train --layers 784,0,10', 2, '--layers entry 2 ("0")'],
+    ['train --layers 784,100001,10', 2, 'from 1 to 100000'],
+    ['train --layers 784,-5,10', 2, '--layers entry 2 ("-5")'],
+    [
+      `train --layers 100,10,10 --data ${F}/data`,
+      2,
+      '--layers starts with 100 inputs but the images have 784 pixels',
+    ],
+    [`train --layers 784,10,5 --data ${F}/data`, 2, '--layers ends with 5 outputs'],
+    ['train --alpha -1', 2, '--alpha must be a number greater than 0'],
+    ['train --alpha 0', 2, '--alpha must be a number greater than 0'],
+    ['train --alpha abc', 2, '--alpha must be a number'],
+    ['train --alpha NaN', 2, '--alpha must be a number'],
+    ['train --alpha Infinity', 2, '--alpha must be a number'],
+    ['train --iters 0', 2, '--iters must be a whole number from 1 to 10000000'],
+    ['train --iters 1.5', 2, '--iters must be a whole number'],
+    ['train --iters -3', 2, '--iters must be a whole number'],
+    ['train --iters 1e99', 2, '--iters must be a whole number'],
+    ['train --iters ten', 2, '--iters must be a whole number'],
+    ['train --seed -1', 2, '--seed must be a whole number from 0 to 4294967295'],
+    ['train --seed 2.5', 2, '--seed must be a whole number'],
+    ['train --eval-every 0', 2, '--eval-every must be a whole number from 1'],
+    ['train --threads 0', 2, '--threads must be a whole number from 1 to 256'],
+    ['train --checkpoint-every -1', 2, '--checkpoint-every must be a whole number from 0'],
+    ['train --checkpoint-every 0.5', 2, '--checkpoint-every must be a whole number'],
+    ['train --init xavier', 2, '--init must be one of he, uniform'],
+    ['train --labels cats', 2, '--labels must be one of mnist, fashion'],
+    [`train --data ${F}/data --out ${F}/notes.txt/model.json`, 1, 'is a file, not a directory'],
+    [
+      `train --data ${F}/data --out /proc/mnn-test/model.json`,
+      1,
+      'cannot write /proc/mnn-test/model.json',
+    ],
+    [`train --data ${F}/data --out ${F}/a-directory`, 1, 'it is a directory'],
+    [`train --resume ${F}/absent.json`, 1, 'not found'],
+    [`train --resume ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
+    [`train --resume ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
+    [`train --resume ${F}/model.json`, 1, 'has no training record, so it cannot be resumed'],
+    [`train --resume ${F}/model.json --out /proc/mnn-test/m.json`, 1, 'has no training record'],
+    ['train --iter 5', 2, "unknown option '--iter'"],
+    ['train extra-argument', 2, 'too many arguments'],
+  ],
+  eval: [
+    [`eval ${F}/absent.json`, 1, 'not found'],
+    ['eval', 1, 'model file models/model.json not found'],
+    [`eval ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
+    [`eval ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
+    [`eval ${F}/model.json --data ${F}/data-missing`, 1, 'has no t10k-labels-idx1-ubyte'],
+    [`eval ${F}/model.json --data ${F}/absent`, 1, 'does not exist'],
+    [`eval ${F}/model.json --data ${F}/data-truncated --split train`, 1, 'file is truncated'],
+    [`eval ${F}/model.json --split validation`, 2, '--split must be one of test, train'],
+    [`eval ${F}/model.json --json --colour`, 2, "unknown option '--colour'"],
+  ],
+  predict: [
+    ['predict', 2, "missing required argument 'images'"],
+    [`predict ${F}/digit.png`, 1, 'model file models/model.json not found'],
+    [`predict ${F}/absent.png --model ${F}/model.json`, 1, 'file not found'],
+    [`predict ${F}/notes.txt --model ${F}/model.json`, 1, 'is not a PNG or JPEG image'],
+    [`predict ${F}/data --model ${F}/model.json`, 1, `${F}/data`],
+    [`predict ${F}/digit.png --model ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
+    [`predict ${F}/digit.png --model ${F}/wrong-lengths.json`, 1, 'has 100 numbers'],
+    [
+      `predict ${F}/digit.png --model ${F}/model.json --top 0`,
+      2,
+      '--top must be a whole number from 1',
+    ],
+    [`predict ${F}/digit.png --model ${F}/model.json --top x`, 2, '--top must be a whole number'],
+  ],
+  fetch: [
+    ['fetch --dataset cifar', 2, '--dataset must be one of mnist, fashion'],
+    ['fetch --timeout 0', 2, '--timeout must be a number greater than 0 and at most 3600'],
+    ['fetch --timeout abc', 2, '--timeout must be a number'],
+    ['fetch --timeout Infinity', 2, '--timeout must be a number'],
+    ['fetch --timeout -5', 2, '--timeout must be a number'],
+    ['fetch --timeout 5000', 2, 'at most 3600'],
+    ['fetch --mirror ftp://example.com/', 2, '--mirror must be an http:// or https:// URL'],
+    ['fetch --mirror not-a-url', 2, '--mirror must be an http:// or https:// URL'],
+    [`fetch --dir ${F}/notes.txt/mnist --mirror http://127.0.0.1:9/`, 1, `${F}/notes.txt`],
+  ],
+  gradcheck: [
+    ['gradcheck --layers 10', 2, '--layers needs at least two sizes'],
+    ['gradcheck --layers 4,abc,3', 2, '--layers entry 2 ("abc")'],
+    ['gradcheck --samples 0', 2, '--samples must be a whole number from 1 to 1000'],
+    ['gradcheck --samples 1001', 2, '--samples must be a whole number'],
+    ['gradcheck --seed -1', 2, '--seed must be a whole number'],
+    ['gradcheck --sample 4', 2, "unknown option '--sample'"],
+  ],
+  '(no command)': [
+    ['trian', 2, "unknown command 'trian'"],
+    ['--frobnicate', 2, "unknown option '--frobnicate'"],
+  ],
+};
+
+/** Commander's "did you mean" hints that must accompany some of the usage errors. */
+const SUGGESTIONS: Record<string, string> = {
+  'train --iter 5': '(Did you mean --iters?)',
+  'gradcheck --sample 4': '(Did you mean --samples?)',
+  trian: '(Did you mean train?)',
+};
+
+describe('CLI error matrix: exit code, a short message without a stack trace, no file touched', () => {
+  for (const [command, cases] of Object.entries(CASES)) {
+    describe(`mnn ${command}`, () => {
+      it.concurrent.each(cases)('mnn %s → exit %i: %s', async (args, code, message) => {
+        const cwd = mkdtempSync(join(tmpdir(), 'mnn-matrix-cwd-'));
+        try {
+          const before = { cwd: snapshot(cwd), fixtures: snapshot(fixtures) };
+          const argv = args.split(' ').map((arg) => arg.replaceAll(F, fixtures));
+          const result = await runCli(argv, cwd, {
+            MNN_FETCH_MIRRORS_ONLY: '1',
+            HTTP_PROXY: '',
+            HTTPS_PROXY: '',
+            http_proxy: '',
+            https_proxy: '',
+          });
+          const stderr = result.stderr.trim();
+          expect({ code: result.code, stderr }).toMatchObject({ code });
+          expect(stderr).toContain(message.replaceAll(F, fixtures));
+          expect(stderr).not.toMatch(/^\s+at /m);
+          expect(stderr).not.toContain('internal error');
+          expect(stderr.split('\n').length).toBeLessThanOrEqual(3);
+          if (SUGGESTIONS[args]) expect(stderr).toContain(SUGGESTIONS[args]);
+          expect(snapshot(cwd)).toEqual(before.cwd);
+          expect(snapshot(fixtures)).toEqual(before.fixtures);
+        } finally {
+          rmSync(cwd, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+});

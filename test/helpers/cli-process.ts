@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (the vitest global setup compiles dist/ before any test runs). */
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** How a CLI run ended and what it printed. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A running CLI process, with its output so far and its end. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly output: { stdout: string; stderr: string };
+  readonly done: Promise<CliResult>;
+}
+
+/** Starts `node dist/cli/main.js …args` in `cwd`, without colours or proxies. */
+export function startCli(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): CliProcess {
+  const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
+  delete environment.FORCE_COLOR;
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, env: environment });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, ...output }));
+  });
+  return { child, output, done };
+}
+
+/** Runs the CLI to its end. */
+export function runCli(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
+}
+
+/** Polls `condition` every 5 ms until it holds; fails after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
