@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeFixtures, startMirrorServer } from '../helpers/mirror-server.js';
-import { runMnn } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli-process.js';
+
+/** Runs the built CLI in `cwd` (the repository root by default). */
+function runMnn(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return runCli(args, options.cwd ?? process.cwd(), options.env);
+}
 
 /** The parts of a model file that must not depend on when it was made. */
 function weightsOf(path: string): unknown {
