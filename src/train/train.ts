@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
 import { MnnError } from '../errors.js';
-import { initParameters } from '../nn/init.js';
+import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { HistoryPoint } from '../model/model.js';
 import type { GradientEngine } from './engine.js';
@@ -72,15 +72,6 @@ export type EngineFactory = (
   layerSizes: readonly number[],
 ) => Promise<GradientEngine>;
 
-/** Allocates zeroed arrays shaped like `parameters`, for gradients. */
-function zerosLike(parameters: Parameters): Parameters {
-  return {
-    layerSizes: parameters.layerSizes,
-    W: parameters.W.map((weights) => new Float64Array(weights.length)),
-    b: parameters.b.map((biases) => new Float64Array(biases.length)),
-  };
-}
-
 /** Copies parameters so training never changes the caller's arrays. */
 function copyParameters(parameters: Parameters): Parameters {
   return {
@@ -136,7 +127,7 @@ export async function train(
   const parameters = options.resume
     ? copyParameters(options.resume.parameters)
     : initParameters(options.layerSizes, { init: options.init, seed: options.seed });
-  const gradients = zerosLike(parameters);
+  const gradients = zeroParameters(parameters.layerSizes);
   const history: HistoryPoint[] = [...(options.resume?.history ?? [])];
   const secondsBefore = options.resume?.seconds ?? 0;
   let iteration = options.resume?.iteration ?? 0;

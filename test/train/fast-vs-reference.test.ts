@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEmbedded } from '../../src/data/embedded.js';
 import type { Dataset } from '../../src/data/dataset.js';
-import { initParameters } from '../../src/nn/init.js';
-import type { Parameters } from '../../src/nn/parameters.js';
+import { initParameters, zeroParameters } from '../../src/nn/init.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
@@ -19,15 +18,6 @@ function head(dataset: Dataset, count: number): Dataset {
     count,
     images: dataset.images.subarray(0, count * pixels),
     labels: dataset.labels.subarray(0, count),
-  };
-}
-
-/** Gradients shaped like the parameters. */
-function zerosLike(parameters: Parameters): Parameters {
-  return {
-    layerSizes: parameters.layerSizes,
-    W: parameters.W.map((w) => new Float64Array(w.length)),
-    b: parameters.b.map((b) => new Float64Array(b.length)),
   };
 }
 
@@ -55,8 +45,8 @@ describe('fast engine against the reference engine', () => {
     const fast = await createFastEngine(dataset, layerSizes, { threads: 2 });
     try {
       const parameters = initParameters(layerSizes, { init, seed: 3 });
-      const referenceGradients = zerosLike(parameters);
-      const fastGradients = zerosLike(parameters);
+      const referenceGradients = zeroParameters(parameters.layerSizes);
+      const fastGradients = zeroParameters(parameters.layerSizes);
       for (let step = 0; step < 5; step++) {
         const expected = await reference.compute(parameters, referenceGradients);
         const actual = await fast.compute(parameters, fastGradients);
