@@ -1,17 +1,19 @@
 /**
  * Renders 28×28 digits the way users produce them (paint-program exports, transparent canvases,
  * photos of paper, JPEGs, odd PNG formats), to check that `mnn predict`'s preprocessing recovers
- * an MNIST-like digit from each. Run: tsx scripts/make-digit-images.ts OUTDIR [--count N]
+ * an MNIST-like digit from each. The digits come from the embedded TEST split.
+ * Run: tsx scripts/make-digit-images.ts OUTDIR [--count N]
  */
 import jpeg from 'jpeg-js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { pixelsPerSample } from '../src/data/dataset.js';
+import { loadEmbedded, type EmbeddedLoadOptions } from '../src/data/embedded.js';
 import { decodeImage, type DecodedImage } from '../src/image/decode.js';
 import { preprocessDigit } from '../src/image/preprocess.js';
 import { Random } from '../src/nn/random.js';
 import { encodePng } from './png-encoder.js';
-import { drawSyntheticDigit } from './synthetic-digits.js';
 
 /** One rendering of a digit: a style name (a row of the results table) and the file bytes. */
 export interface RenderedDigit {
@@ -238,13 +240,26 @@ export function meanAbsoluteDifference(a: Uint8Array, b: Uint8Array): number {
   return sum / a.length;
 }
 
-/** The digits to render: labelled 28×28 byte images. */
-function testDigits(count: number): Array<{ label: number; pixels: Uint8Array }> {
-  // Synthetic until the embedded TEST split is available here; swap in loadEmbedded().test.
-  const random = new Random(2024);
+/** A labelled 28×28 digit (bytes, 0 background, 255 ink). */
+export interface LabelledDigit {
+  readonly label: number;
+  readonly pixels: Uint8Array;
+}
+
+/**
+ * The first `count` digits of the embedded TEST split (never the training split, so a model
+ * trained on the embedded set has not seen them); the split is interleaved 0, 1, …, 9, so any
+ * count has (nearly) equal numbers of each digit.
+ */
+export function testDigits(count: number, options: EmbeddedLoadOptions = {}): LabelledDigit[] {
+  const { test } = loadEmbedded(options);
+  if (count > test.count) {
+    throw new RangeError(`the embedded test split has ${test.count} digits, not ${count}`);
+  }
+  const pixels = pixelsPerSample(test);
   return Array.from({ length: count }, (_, i) => ({
-    label: i % 10,
-    pixels: drawSyntheticDigit(i % 10, random),
+    label: test.labels[i],
+    pixels: test.images.slice(i * pixels, (i + 1) * pixels),
   }));
 }
 
@@ -261,7 +276,7 @@ function main(argv: string[]): void {
   mkdirSync(outDir, { recursive: true });
   const random = new Random(7);
   const differences = new Map<string, number[]>();
-  testDigits(count).forEach(({ label, pixels }, index) => {
+  testDigits(count, { cacheDir: 'data' }).forEach(({ label, pixels }, index) => {
     const expected = preprocessDigit(digitAsImage(pixels));
     renderDigitStyles(pixels, random).forEach(({ style, extension, bytes }, styleIndex) => {
       const fileName = join(outDir, `${index}-label${label}-style${styleIndex}.${extension}`);

@@ -1,14 +1,9 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import type { Dataset } from '../data/dataset.js';
-import { MnnError } from '../errors.js';
-import { decodeImage } from '../image/decode.js';
-import { FIELD_SIZE, preprocessDigit } from '../image/preprocess.js';
 import { renderShades } from '../image/shades.js';
 import { loadModel } from '../model/load.js';
 import type { Model } from '../model/model.js';
-import { outputProbabilities } from '../train/evaluate.js';
+import { checkDigitModel, predictImageFile, type ImagePrediction } from '../model/predict.js';
 import { action, printJson, reportError } from './output.js';
 import { integerOption } from './options.js';
 
@@ -17,14 +12,6 @@ interface PredictCommandOptions {
   top: number;
   json?: boolean;
   show?: boolean;
-}
-
-/** What predict says about one image. */
-interface Prediction {
-  readonly file: string;
-  readonly prediction: string;
-  readonly probabilities: number[];
-  readonly pixels: Uint8Array;
 }
 
 /** Registers `mnn predict`. */
@@ -47,42 +34,12 @@ export function registerPredict(program: Command): void {
     .action(action(runPredict));
 }
 
-/** Refuses a model that cannot read 28×28 digits. */
-function checkModelInput(model: Model, modelPath: string): void {
-  const inputs = model.parameters.layerSizes[0];
-  if (inputs !== FIELD_SIZE * FIELD_SIZE) {
-    throw new MnnError(
-      `${modelPath} takes ${inputs} inputs, but predict feeds 28×28 = 784-pixel digits; use a model trained on MNIST-sized images.`,
-    );
-  }
-}
-
-/** Reads, decodes and preprocesses one image, then runs the network on it. */
-function predictImage(model: Model, file: string): Prediction {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new MnnError(
-      `${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read it (${code})`}.`,
-    );
-  }
-  const pixels = preprocessDigit(decodeImage(bytes, file));
-  const sample: Dataset = {
-    images: pixels,
-    labels: new Uint8Array(1),
-    count: 1,
-    rows: FIELD_SIZE,
-    cols: FIELD_SIZE,
-  };
-  const probabilities = Array.from(outputProbabilities(model.parameters, sample));
-  const best = probabilities.indexOf(Math.max(...probabilities));
-  return { file, prediction: model.labels[best], probabilities, pixels };
-}
-
 /** Prints one prediction for people: the label, its probability, the top k as bars. */
-function printPrediction(model: Model, result: Prediction, options: PredictCommandOptions): void {
+function printPrediction(
+  model: Model,
+  result: ImagePrediction,
+  options: PredictCommandOptions,
+): void {
   const out = (line = ''): void => void process.stdout.write(`${line}\n`);
   const ranked = result.probabilities
     .map((probability, index) => ({ label: model.labels[index], probability }))
@@ -106,11 +63,11 @@ function printPrediction(model: Model, result: Prediction, options: PredictComma
 
 async function runPredict(files: string[], options: PredictCommandOptions): Promise<void> {
   const model = loadModel(options.model);
-  checkModelInput(model, options.model);
-  const results: Prediction[] = [];
+  checkDigitModel(model, options.model);
+  const results: ImagePrediction[] = [];
   for (const file of files) {
     try {
-      const result = predictImage(model, file);
+      const result = predictImageFile(model, file);
       results.push(result);
       if (!options.json) printPrediction(model, result, options);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadEmbedded } from '../../src/data/embedded.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { preprocessDigit } from '../../src/image/preprocess.js';
 import { Random } from '../../src/nn/random.js';
@@ -6,18 +7,20 @@ import {
   digitAsImage,
   meanAbsoluteDifference,
   renderDigitStyles,
+  testDigits,
 } from '../../scripts/make-digit-images.js';
-import { drawSyntheticDigit } from '../../scripts/synthetic-digits.js';
 
 /** Largest mean difference (grey levels) allowed per style; thick strokes stay thicker. */
 const TOLERANCE = 12;
 const THICK_TOLERANCE = 25;
 
 describe('renderDigitStyles → decodeImage → preprocessDigit', () => {
-  it('recovers each synthetic digit in every style close to the digit itself', () => {
+  it('recovers embedded test digits in every style close to the digit itself', () => {
     const random = new Random(42);
+    const digits = testDigits(10);
     for (const label of [0, 4, 7]) {
-      const digit = drawSyntheticDigit(label, random);
+      const digit = digits[label].pixels;
+      expect(digits[label].label).toBe(label);
       const expected = preprocessDigit(digitAsImage(digit));
       const renders = renderDigitStyles(digit, random);
       expect(renders.length).toBeGreaterThanOrEqual(9);
@@ -29,5 +32,15 @@ describe('renderDigitStyles → decodeImage → preprocessDigit', () => {
         expect(difference, `${style}, digit ${label}`).toBeLessThan(tolerance);
       }
     }
+  });
+});
+
+describe('testDigits', () => {
+  it('takes digits from the embedded TEST split, interleaved 0…9', () => {
+    const test = loadEmbedded().test;
+    const digits = testDigits(12);
+    expect(digits.map((digit) => digit.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    expect(digits[11].pixels).toEqual(test.images.slice(11 * 784, 12 * 784));
+    expect(() => testDigits(test.count + 1)).toThrowError(RangeError);
   });
 });

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
+import { MnnError } from '../errors.js';
+import { decodeImage } from '../image/decode.js';
+import { FIELD_SIZE, preprocessDigit } from '../image/preprocess.js';
+import { outputProbabilities } from '../train/evaluate.js';
+import type { Model } from './model.js';
+
+/** What a model says about one 28×28 digit. */
+export interface DigitPrediction {
+  /** Index of the most probable class. */
+  readonly label: number;
+  /** Its class name (model.labels[label]): a digit, or a clothing name for Fashion models. */
+  readonly prediction: string;
+  /** A⁽ᴸ⁾ for this digit: every class's probability, in label order. */
+  readonly probabilities: number[];
+}
+
+/** What a model says about one image file, with the 28×28 bytes the network saw. */
+export interface ImagePrediction extends DigitPrediction {
+  readonly file: string;
+  readonly pixels: Uint8Array;
+}
+
+/** Refuses a model that cannot read 28×28 digits (input size other than 784). */
+export function checkDigitModel(model: Model, modelPath: string): void {
+  const inputs = model.parameters.layerSizes[0];
+  if (inputs !== FIELD_SIZE * FIELD_SIZE) {
+    throw new MnnError(
+      `${modelPath} takes ${inputs} inputs, but predict feeds 28×28 = 784-pixel digits; use a model trained on MNIST-sized images.`,
+    );
+  }
+}
+
+/** Runs the network on one 28×28 digit (bytes, 0 background, 255 ink, as in a Dataset). */
+export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction {
+  const sample: Dataset = {
+    images: pixels,
+    labels: new Uint8Array(1),
+    count: 1,
+    rows: FIELD_SIZE,
+    cols: FIELD_SIZE,
+  };
+  const probabilities = Array.from(outputProbabilities(model.parameters, sample));
+  const label = probabilities.indexOf(Math.max(...probabilities));
+  return { label, prediction: model.labels[label], probabilities };
+}
+
+/** Decodes an image file's bytes, normalizes the digit like MNIST, and classifies it. */
+export function predictImageBytes(model: Model, bytes: Uint8Array, file: string): ImagePrediction {
+  const pixels = preprocessDigit(decodeImage(bytes, file));
+  return { file, pixels, ...classifyDigit(model, pixels) };
+}
+
+/** Reads an image file and predicts its digit; a missing or unreadable file is an MnnError. */
+export function predictImageFile(model: Model, file: string): ImagePrediction {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MnnError(
+      `${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read it (${code})`}.`,
+    );
+  }
+  return predictImageBytes(model, bytes, file);
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { datasetLabels } from '../../src/data/labels.js';
+import { MnnError } from '../../src/errors.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { preprocessDigit } from '../../src/image/preprocess.js';
+import type { Model } from '../../src/model/model.js';
+import { checkDigitModel, classifyDigit, predictImageBytes } from '../../src/model/predict.js';
+import { initParameters } from '../../src/nn/init.js';
+import { Random } from '../../src/nn/random.js';
+import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';
+
+/** A model with random weights and the given class names. */
+function randomModel(layerSizes: number[], labels: readonly string[]): Model {
+  return {
+    parameters: initParameters(layerSizes, { init: 'he', seed: 9 }),
+    labels,
+    input: { width: 28, height: 28, scale: 255 },
+    createdBy: 'test',
+    createdAt: '',
+  };
+}
+
+describe('predict library', () => {
+  const model = randomModel([784, 12, 10], datasetLabels('fashion'));
+  const [digit] = testDigits(1);
+
+  it('classifyDigit returns every class probability and names the most probable', () => {
+    const result = classifyDigit(model, digit.pixels);
+    expect(result.probabilities).toHaveLength(10);
+    expect(result.probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 12);
+    expect(result.probabilities[result.label]).toBe(Math.max(...result.probabilities));
+    expect(result.prediction).toBe(datasetLabels('fashion')[result.label]);
+  });
+
+  it('predictImageBytes is decode → preprocessDigit → classifyDigit', () => {
+    const [{ bytes }] = renderDigitStyles(digit.pixels, new Random(3));
+    const pixels = preprocessDigit(decodeImage(bytes, 'digit.png'));
+    const result = predictImageBytes(model, bytes, 'digit.png');
+    expect(result.file).toBe('digit.png');
+    expect(result.pixels).toEqual(pixels);
+    expect(result.probabilities).toEqual(classifyDigit(model, pixels).probabilities);
+  });
+
+  it('checkDigitModel accepts 784 inputs and refuses others, naming the model file', () => {
+    expect(() => checkDigitModel(model, 'm.json')).not.toThrow();
+    const wide = randomModel([100, 10], datasetLabels('mnist'));
+    expect(() => checkDigitModel(wide, 'wide.json')).toThrowError(MnnError);
+    expect(() => checkDigitModel(wide, 'wide.json')).toThrowError(/^wide\.json takes 100 inputs/);
+  });
+});
