@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { MnnError } from '../src/errors.js';
 import { loadModel } from '../src/model/load.js';
 import type { Model } from '../src/model/model.js';
-import { checkDigitModel, classifyDigit, predictImageBytes } from '../src/model/predict.js';
+import { checkDigitModel, classifyDigit, predictImageBytes } from '../src/predict/predict.js';
 import { Random } from '../src/nn/random.js';
 import { renderDigitStyles, testDigits, type LabelledDigit } from './make-digit-images.js';
 

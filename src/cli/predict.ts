@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { renderShades } from '../image/shades.js';
 import { loadModel } from '../model/load.js';
 import type { Model } from '../model/model.js';
-import { checkDigitModel, predictImageFile, type ImagePrediction } from '../model/predict.js';
+import { checkDigitModel, predictImageFile, type ImagePrediction } from '../predict/predict.js';
 import { action, printJson, reportError } from './output.js';
 import { integerOption } from './options.js';
 

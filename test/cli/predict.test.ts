@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLabels } from '../../src/data/labels.js';
 import { renderShades } from '../../src/image/shades.js';
 import type { Model } from '../../src/model/model.js';
-import { predictImageFile } from '../../src/model/predict.js';
+import { predictImageFile } from '../../src/predict/predict.js';
 import { saveModel } from '../../src/model/save.js';
 import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';

@@ -4,7 +4,7 @@ import { MnnError } from '../../src/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { preprocessDigit } from '../../src/image/preprocess.js';
 import type { Model } from '../../src/model/model.js';
-import { checkDigitModel, classifyDigit, predictImageBytes } from '../../src/model/predict.js';
+import { checkDigitModel, classifyDigit, predictImageBytes } from '../../src/predict/predict.js';
 import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
 import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';

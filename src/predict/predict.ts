@@ -4,7 +4,7 @@ import { MnnError } from '../errors.js';
 import { decodeImage } from '../image/decode.js';
 import { FIELD_SIZE, preprocessDigit } from '../image/preprocess.js';
 import { outputProbabilities } from '../train/evaluate.js';
-import type { Model } from './model.js';
+import type { Model } from '../model/model.js';
 
 /** What a model says about one 28×28 digit. */
 export interface DigitPrediction {
