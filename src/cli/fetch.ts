@@ -35,7 +35,7 @@ export function registerFetch(program: Command): void {
   program
     .command('fetch')
     .description(
-      'Download MNIST or Fashion-MNIST (4 .gz files), each verified by SHA-256 before it gets its name.',
+      'download MNIST or Fashion-MNIST (4 .gz files), each verified by SHA-256 before it gets its name',
     )
     .option(
       '--dataset <name>',
