@@ -1,12 +1,15 @@
-import type { InputBackwardKernel, InputForwardKernel } from './input-kernels.js';
-import { inputBackwardKernel, inputForwardKernel } from './input-kernels.js';
+import type { InputKernels } from './input-kernels.js';
+import { inputKernels } from './input-kernels.js';
 import type { PassPlan } from './plan.js';
 import { rangeStart } from './plan.js';
 import type { SparseInput } from './sparse-input.js';
+import type { WasmMemory } from './wasm.js';
 
 /** The memory every thread shares: inputs, parameters, and one partial result per chunk. */
 export interface SharedPass {
   readonly plan: PassPlan;
+  /** The shared WebAssembly memory that holds the input, parameters, partials and Z⁽¹⁾, Δ⁽¹⁾. */
+  readonly memory: WasmMemory;
   readonly input: SparseInput;
   /** The parameter vector in plan order; layer 1 holds (W⁽¹⁾)ᵀ/255 group by group. */
   readonly parameters: Float64Array;
@@ -16,6 +19,10 @@ export interface SharedPass {
   readonly chunkLoss: Float64Array;
   /** Per chunk: how many of its samples were classified correctly. */
   readonly chunkCorrect: Int32Array;
+  /** Per thread slot: Z⁽¹⁾ of its current block (block samples × n₁), where the kernels see it. */
+  readonly Z1: readonly Float64Array[];
+  /** Per thread slot: Δ⁽¹⁾ of its current block (block samples × n₁). */
+  readonly delta1: readonly Float64Array[];
   /** [0]: the next chunk to claim (Atomics), reset to 0 before every pass. */
   readonly control: Int32Array;
 }
@@ -31,22 +38,24 @@ export class ChunkRunner {
   private readonly Z: Float64Array[] = [];
   private readonly A: Float64Array[] = [];
   private readonly delta: Float64Array[] = [];
-  private readonly forwardKernels: InputForwardKernel[];
-  private readonly backwardKernels: InputBackwardKernel[];
+  private readonly kernels: InputKernels[];
   private loss = 0;
   private correct = 0;
 
-  constructor(private readonly pass: SharedPass) {
+  /** A runner using thread slot `slot`'s Z⁽¹⁾ and Δ⁽¹⁾ in the shared memory. */
+  constructor(
+    private readonly pass: SharedPass,
+    slot: number,
+  ) {
     const { plan } = pass;
     this.layerSizes = plan.layerSizes;
     for (let l = 1; l < this.layerSizes.length; l++) {
       const size = plan.blockSize * this.layerSizes[l];
-      this.Z.push(new Float64Array(size));
+      this.Z.push(l === 1 ? pass.Z1[slot] : new Float64Array(size));
       this.A.push(new Float64Array(size));
-      this.delta.push(new Float64Array(size));
+      this.delta.push(l === 1 ? pass.delta1[slot] : new Float64Array(size));
     }
-    this.forwardKernels = plan.groups.map((group) => inputForwardKernel(group.width));
-    this.backwardKernels = plan.groups.map((group) => inputBackwardKernel(group.width));
+    this.kernels = plan.groups.map((group) => inputKernels(group.width, pass.memory));
   }
 
   /** Claims chunks from the shared counter until none are left. */
@@ -83,20 +92,19 @@ export class ChunkRunner {
   private forward(first: number, count: number): void {
     const { plan, input, parameters } = this.pass;
     const n1 = this.layerSizes[1];
+    const w = parameters.byteOffset;
+    const Z = this.Z[0].byteOffset;
     for (let g = 0; g < plan.groups.length; g++) {
       const group = plan.groups[g];
-      this.forwardKernels[g](
-        input.rowStart,
-        input.rowPixel,
-        input.rowValue,
-        first,
+      this.kernels[g].forward(
+        input.rowStart.byteOffset + 4 * first,
         count,
-        parameters,
-        group.weightOffset,
-        plan.biasOffsets[0] + group.first,
-        this.Z[0],
-        n1,
-        group.first,
+        input.rowPixel.byteOffset,
+        input.rowValue.byteOffset,
+        w + 8 * group.weightOffset,
+        w + 8 * (plan.biasOffsets[0] + group.first),
+        Z + 8 * group.first,
+        8 * n1,
       );
     }
     for (let l = 2; l < this.layerSizes.length; l++) {
@@ -181,19 +189,17 @@ export class ChunkRunner {
     const n1 = this.layerSizes[1];
     biasGradient(partials, gradientBase + plan.biasOffsets[0], this.delta[0], count, n1);
     const { input } = this.pass;
+    const gradient = partials.byteOffset + 8 * gradientBase;
     for (let g = 0; g < plan.groups.length; g++) {
       const group = plan.groups[g];
-      this.backwardKernels[g](
-        input.columnStart,
-        input.columnSample,
-        input.columnValue,
-        block * n0,
+      this.kernels[g].backward(
+        input.columnStart.byteOffset + 4 * block * n0,
         n0,
-        this.delta[0],
-        n1,
-        group.first,
-        partials,
-        gradientBase + group.weightOffset,
+        input.columnSample.byteOffset,
+        input.columnValue.byteOffset,
+        this.delta[0].byteOffset + 8 * group.first,
+        8 * n1,
+        gradient + 8 * group.weightOffset,
       );
     }
   }

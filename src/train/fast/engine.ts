@@ -9,6 +9,7 @@ import { ChunkRunner } from './chunk.js';
 import type { PassPlan } from './plan.js';
 import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, planPass } from './plan.js';
 import { buildSparseInput } from './sparse-input.js';
+import { MemoryArena, sharedMemory } from './wasm.js';
 
 /** Options of the fast engine. */
 export interface FastEngineOptions {
@@ -35,9 +36,9 @@ export async function createFastEngine(
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   checkArguments(dataset, layerSizes, options.threads, blockSize);
   const plan = planPass([...layerSizes], dataset.count, blockSize);
-  const pass = allocatePass(plan, dataset);
+  const pass = allocatePass(plan, dataset, options.threads);
   const started = await Promise.allSettled(
-    Array.from({ length: options.threads - 1 }, () => PassWorker.start(pass)),
+    Array.from({ length: options.threads - 1 }, (_, w) => PassWorker.start(pass, w + 1)),
   );
   const workers = started.flatMap((result) =>
     result.status === 'fulfilled' ? [result.value] : [],
@@ -48,7 +49,7 @@ export async function createFastEngine(
     await Promise.all(workers.map((worker) => worker.terminate()));
     throw failure.reason;
   }
-  return new FastEngine(pass, new ChunkRunner(pass), workers);
+  return new FastEngine(pass, new ChunkRunner(pass, 0), workers);
 }
 
 /** Rejects what the engine cannot run, with a message saying what to change. */
@@ -93,21 +94,26 @@ function checkArguments(
   }
 }
 
-/** A Float64Array over fresh shared memory. */
-function sharedFloat64(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, length) * 8));
-}
-
-/** Builds the sparse input and the shared parameter, partial-gradient and control arrays. */
-function allocatePass(plan: PassPlan, dataset: Dataset): SharedPass {
+/**
+ * Builds the sparse input and the parameter, partial-gradient, scratch and control arrays in one
+ * shared WebAssembly memory, with Z⁽¹⁾ and Δ⁽¹⁾ scratch for each of `threads` thread slots.
+ */
+function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): SharedPass {
+  const arena = new MemoryArena(sharedMemory(1));
+  const float64 = (length: number): Float64Array => arena.allocate(Float64Array, 8, length);
+  const scratch = (): Float64Array[] =>
+    Array.from({ length: threads }, () => float64(plan.blockSize * plan.layerSizes[1]));
   return {
     plan,
-    input: buildSparseInput(dataset, plan.blockSize),
-    parameters: sharedFloat64(plan.parameterCount),
-    partials: sharedFloat64(plan.chunkCount * plan.parameterCount),
-    chunkLoss: sharedFloat64(plan.chunkCount),
-    chunkCorrect: new Int32Array(new SharedArrayBuffer(plan.chunkCount * 4)),
-    control: new Int32Array(new SharedArrayBuffer(4)),
+    memory: arena.memory,
+    input: buildSparseInput(dataset, plan.blockSize, arena),
+    parameters: float64(plan.parameterCount),
+    partials: float64(plan.chunkCount * plan.parameterCount),
+    chunkLoss: float64(plan.chunkCount),
+    chunkCorrect: arena.allocate(Int32Array, 4, plan.chunkCount),
+    Z1: scratch(),
+    delta1: scratch(),
+    control: arena.allocate(Int32Array, 4, 1),
   };
 }
 
@@ -116,13 +122,14 @@ function allocatePass(plan: PassPlan, dataset: Dataset): SharedPass {
  * TypeScript sources (vitest, tsx), it starts worker.ts through tsx's documented module API,
  * registered inside the new thread, since Node 20 workers do not inherit the parent's loader.
  */
-function startWorkerThread(pass: SharedPass): Worker {
+function startWorkerThread(pass: SharedPass, slot: number): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: pass });
+  const workerData = { pass, slot };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const source = new URL('./worker.ts', here).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: pass });
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /** One worker thread and the pass it is running, if any. */
@@ -137,9 +144,9 @@ class PassWorker {
     );
   }
 
-  /** Starts a worker over `pass` and waits until it is ready. */
-  static async start(pass: SharedPass): Promise<PassWorker> {
-    const worker = new PassWorker(startWorkerThread(pass));
+  /** Starts a worker over `pass` in thread slot `slot` and waits until it is ready. */
+  static async start(pass: SharedPass, slot: number): Promise<PassWorker> {
+    const worker = new PassWorker(startWorkerThread(pass, slot));
     await worker.expectReply();
     return worker;
   }
