@@ -96,13 +96,18 @@ function checkArguments(
 
 /**
  * Builds the sparse input and the parameter, partial-gradient, scratch and control arrays in one
- * shared WebAssembly memory, with Z⁽¹⁾ and Δ⁽¹⁾ scratch for each of `threads` thread slots.
+ * shared WebAssembly memory, with block matrices for each of `threads` thread slots.
  */
 function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): SharedPass {
   const arena = new MemoryArena(sharedMemory(1));
   const float64 = (length: number): Float64Array => arena.allocate(Float64Array, 8, length);
-  const scratch = (): Float64Array[] =>
-    Array.from({ length: threads }, () => float64(plan.blockSize * plan.layerSizes[1]));
+  const layers = plan.layerSizes.slice(1);
+  const blockMatrices = (): Float64Array[] => layers.map((n) => float64(plan.blockSize * n));
+  const scratch = Array.from({ length: threads }, () => ({
+    Z: blockMatrices(),
+    A: blockMatrices(),
+    delta: blockMatrices(),
+  }));
   return {
     plan,
     memory: arena.memory,
@@ -111,8 +116,8 @@ function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): Shared
     partials: float64(plan.chunkCount * plan.parameterCount),
     chunkLoss: float64(plan.chunkCount),
     chunkCorrect: arena.allocate(Int32Array, 4, plan.chunkCount),
-    Z1: scratch(),
-    delta1: scratch(),
+    transposed: float64(plan.transposedCount),
+    scratch,
     control: arena.allocate(Int32Array, 4, 1),
   };
 }
@@ -229,7 +234,10 @@ function checkShapes(plan: PassPlan, params: Parameters, what: string): void {
   }
 }
 
-/** Copies `params` into the shared vector: (W⁽¹⁾)ᵀ/255 by groups (A⁽⁰⁾ = byte/255), the rest as is. */
+/**
+ * Copies `params` into the shared vector: (W⁽¹⁾)ᵀ/255 by groups (A⁽⁰⁾ = byte/255), the rest as is;
+ * and (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 into the forward-weights vector.
+ */
 function writeParameters(pass: SharedPass, params: Parameters): void {
   const { plan, parameters } = pass;
   const n0 = plan.layerSizes[0];
@@ -241,10 +249,30 @@ function writeParameters(pass: SharedPass, params: Parameters): void {
         parameters[row + k] = W1[(group.first + k) * n0 + j] / 255;
     }
   }
-  for (let l = 2; l < plan.layerSizes.length; l++)
+  for (let l = 2; l < plan.layerSizes.length; l++) {
     parameters.set(params.W[l - 1], plan.weightOffsets[l - 1]);
+    writeTransposed(
+      pass.transposed,
+      plan.transposedOffsets[l - 1],
+      params.W[l - 1],
+      plan.layerSizes[l],
+    );
+  }
   for (let l = 1; l < plan.layerSizes.length; l++)
     parameters.set(params.b[l - 1], plan.biasOffsets[l - 1]);
+}
+
+/** Writes Wᵀ (nIn × nOut) at `offset` in `target`, from W (nOut × nIn, row-major). */
+function writeTransposed(
+  target: Float64Array,
+  offset: number,
+  W: Float64Array,
+  nOut: number,
+): void {
+  const nIn = W.length / nOut;
+  for (let i = 0; i < nOut; i++) {
+    for (let j = 0; j < nIn; j++) target[offset + j * nOut + i] = W[i * nIn + j];
+  }
 }
 
 /**
