@@ -159,35 +159,54 @@ function multiplyAddInto(
   );
 }
 
+/**
+ * target[k] = source[k] where gate[k] > 0, else +0, for the element(s) at index `k`; branch-free
+ * (a comparison mask and a bitwise and), as ReLU's sign pattern is unpredictable.
+ */
+function keepPositive(
+  target: number,
+  source: number,
+  gate: number,
+  k: number,
+  vector: boolean,
+): number[] {
+  if (vector) {
+    return code(
+      element(target, k),
+      element(source, k),
+      op.v128Load(),
+      element(gate, k),
+      op.v128Load(),
+      op.v128Const0,
+      op.f64x2Gt,
+      op.v128And,
+      op.v128Store(),
+    );
+  }
+  return code(
+    element(target, k),
+    element(source, k),
+    op.f64Load(),
+    op.f64Const0,
+    element(gate, k),
+    op.f64Load(),
+    op.f64Const0,
+    op.f64Gt,
+    op.select,
+    op.f64Store(),
+  );
+}
+
 /** The `relu` function. */
 function reluFunction() {
-  const [A, Z, length, k, z] = [0, 1, 2, 3, 4];
-  const body = forEach(
+  const [A, Z, length, k] = [0, 1, 2, 3];
+  const body = forEachPair(
     k,
     length,
-    code(
-      element(A, k),
-      element(Z, k),
-      op.f64Load(),
-      op.set(z),
-      op.get(z),
-      op.f64Const0,
-      op.get(z),
-      op.f64Const0,
-      op.f64Gt,
-      op.select,
-      op.f64Store(),
-    ),
+    keepPositive(A, Z, Z, k, true),
+    keepPositive(A, Z, Z, k, false),
   );
-  return {
-    exportName: 'relu',
-    params: 3,
-    locals: [
-      [1, I32],
-      [1, F64],
-    ] as const,
-    body,
-  };
+  return { exportName: 'relu', params: 3, locals: [[1, I32]] as const, body };
 }
 
 /** The `forward` function. */
@@ -338,17 +357,11 @@ function backDeltaFunction() {
     op.end,
   );
   // previous = 0 where Z ≤ 0 (or NaN), as `if (!(Z > 0)) previous = 0`.
-  const mask = code(
-    element(pRow, j),
-    element(pRow, j),
-    op.f64Load(),
-    op.f64Const0,
-    element(zRow, j),
-    op.f64Load(),
-    op.f64Const0,
-    op.f64Gt,
-    op.select,
-    op.f64Store(),
+  const mask = forEachPair(
+    j,
+    nIn,
+    keepPositive(pRow, pRow, zRow, j, true),
+    keepPositive(pRow, pRow, zRow, j, false),
   );
   const body = forEach(
     s,
@@ -367,7 +380,7 @@ function backDeltaFunction() {
       op.i32Shl,
       op.memoryFill,
       forEach(i, nOut, perOutput),
-      forEach(j, nIn, mask),
+      mask,
     ),
   );
   return {

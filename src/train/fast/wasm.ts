@@ -107,6 +107,8 @@ export const op = {
   memoryFill: [0xfc, ...uleb(11), 0x00],
   v128Const0: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
   f64x2Splat: [0xfd, 0x14],
+  f64x2Gt: [0xfd, 0x4a],
+  v128And: [0xfd, 0x4e],
   f64x2Add: [0xfd, ...uleb(0xf0)],
   f64x2Mul: [0xfd, ...uleb(0xf2)],
 } as const;
