@@ -17,6 +17,8 @@ export interface SharedPass {
   readonly parameters: Float64Array;
   /** chunkCount × parameterCount: chunk c's un-normalized gradient sums at c·parameterCount. */
   readonly partials: Float64Array;
+  /** The chunk sums added together, in chunk order (main thread only). */
+  readonly totals: Float64Array;
   /** Per chunk: Σ −log softmax(Z⁽ᴸ⁾)_label over its samples. */
   readonly chunkLoss: Float64Array;
   /** Per chunk: how many of its samples were classified correctly. */

@@ -53,6 +53,11 @@ export interface DenseKernels {
   ): void;
   /** ∂C/∂b += Σ columns of Δ, unscaled; Δ: count × n. */
   biasGradient(gradientB: number, delta: number, count: number, n: number): void;
+  /**
+   * total[p] = Σ over chunks c, in chunk order, of partials[c·length + p], for p < length;
+   * chunkCount ≥ 1.
+   */
+  sumChunks(total: number, partials: number, length: number, chunkCount: number): void;
 }
 
 type Code = readonly number[];
@@ -411,6 +416,65 @@ function biasGradientFunction() {
   return { exportName: 'biasGradient', params: 4, locals: [[3, I32]] as const, body };
 }
 
+/** The `sumChunks` function. */
+function sumChunksFunction() {
+  const [total, partials, length, chunkCount, p, c, q, rowBytes, more, acc, sum] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ];
+  // sum = partials[p]; sum += partials[c·length + p] for c = 1, 2, … (the JavaScript order).
+  const column = (vector: boolean): number[] => {
+    const [load, store, add, target] = vector
+      ? [op.v128Load(), op.v128Store(), op.f64x2Add, acc]
+      : [op.f64Load(), op.f64Store(), op.f64Add, sum];
+    return code(
+      element(partials, p),
+      op.set(q),
+      op.get(q),
+      load,
+      op.set(target),
+      forEach(
+        c,
+        more,
+        code(
+          op.get(q),
+          op.get(rowBytes),
+          op.i32Add,
+          op.set(q),
+          op.get(target),
+          op.get(q),
+          load,
+          add,
+          op.set(target),
+        ),
+      ),
+      element(total, p),
+      op.get(target),
+      store,
+    );
+  };
+  const body = code(
+    op.get(length),
+    op.i32Const(3),
+    op.i32Shl,
+    op.set(rowBytes),
+    op.get(chunkCount),
+    op.i32Const(1),
+    op.i32Sub,
+    op.set(more),
+    forEachPair(p, length, column(true), column(false)),
+  );
+  return {
+    exportName: 'sumChunks',
+    params: 4,
+    locals: [
+      [5, I32],
+      [1, V128],
+      [1, F64],
+    ] as const,
+    body,
+  };
+}
+
 let moduleBytes: Uint8Array | undefined;
 
 /** The dense-layer kernels over `memory` (the module is built once). */
@@ -421,6 +485,7 @@ export function denseKernels(memory: WasmMemory): DenseKernels {
     gradientFunction(),
     backDeltaFunction(),
     biasGradientFunction(),
+    sumChunksFunction(),
   ]);
   return instantiate(moduleBytes, memory) as unknown as DenseKernels;
 }

@@ -6,6 +6,8 @@ import type { Parameters } from '../../nn/parameters.js';
 import type { GradientEngine, PassResult } from '../engine.js';
 import type { SharedPass } from './chunk.js';
 import { ChunkRunner } from './chunk.js';
+import type { DenseKernels } from './dense-kernels.js';
+import { denseKernels } from './dense-kernels.js';
 import type { PassPlan } from './plan.js';
 import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, planPass } from './plan.js';
 import { buildSparseInput } from './sparse-input.js';
@@ -114,6 +116,7 @@ function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): Shared
     input: buildSparseInput(dataset, plan.blockSize, arena),
     parameters: float64(plan.parameterCount),
     partials: float64(plan.chunkCount * plan.parameterCount),
+    totals: float64(plan.parameterCount),
     chunkLoss: float64(plan.chunkCount),
     chunkCorrect: arena.allocate(Int32Array, 4, plan.chunkCount),
     transposed: float64(plan.transposedCount),
@@ -186,15 +189,15 @@ class PassWorker {
 
 /** The GradientEngine over a prepared pass. */
 class FastEngine implements GradientEngine {
-  /** The chunk sums added together, in plan order; reused by every compute(). */
-  private readonly totals: Float64Array;
+  /** Adds the chunk sums on the main thread. */
+  private readonly kernels: DenseKernels;
 
   constructor(
     private readonly pass: SharedPass,
     private readonly runner: ChunkRunner,
     private readonly workers: PassWorker[],
   ) {
-    this.totals = new Float64Array(pass.plan.parameterCount);
+    this.kernels = denseKernels(pass.memory);
   }
 
   async compute(params: Parameters, gradients: Parameters): Promise<PassResult> {
@@ -205,7 +208,14 @@ class FastEngine implements GradientEngine {
     const replies = this.workers.map((worker) => worker.run());
     this.runner.runClaimedChunks();
     await Promise.all(replies);
-    readGradients(this.pass, this.totals, gradients);
+    const { plan, partials, totals } = this.pass;
+    this.kernels.sumChunks(
+      totals.byteOffset,
+      partials.byteOffset,
+      plan.parameterCount,
+      plan.chunkCount,
+    );
+    readGradients(plan, totals, gradients);
     let loss = 0;
     let correct = 0;
     for (let c = 0; c < this.pass.plan.chunkCount; c++) {
@@ -276,19 +286,12 @@ function writeTransposed(
 }
 
 /**
- * Adds the chunk sums in chunk order and writes the means into `gradients`:
+ * Writes the means of the summed chunk sums `total` into `gradients`:
  * ∂C/∂W⁽ℓ⁾ = (1/N) Δ⁽ℓ⁾(A⁽ℓ⁻¹⁾)ᵀ and ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾ (MATH.md, Backward);
  * layer 1's sums were taken over bytes, hence the extra 1/255.
  */
-function readGradients(pass: SharedPass, total: Float64Array, gradients: Parameters): void {
-  const { plan, partials } = pass;
-  const P = plan.parameterCount;
+function readGradients(plan: PassPlan, total: Float64Array, gradients: Parameters): void {
   const scale = 1 / plan.sampleCount;
-  for (let p = 0; p < P; p++) {
-    let sum = partials[p];
-    for (let c = 1; c < plan.chunkCount; c++) sum += partials[c * P + p];
-    total[p] = sum;
-  }
   const n0 = plan.layerSizes[0];
   const dW1 = gradients.W[0];
   for (const group of plan.groups) {
