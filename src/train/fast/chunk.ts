@@ -1,23 +1,41 @@
-import type { InputBackwardKernel, InputForwardKernel } from './input-kernels.js';
-import { inputBackwardKernel, inputForwardKernel } from './input-kernels.js';
+import type { InputKernels } from './input-kernels.js';
+import { inputKernels } from './input-kernels.js';
+import type { DenseKernels } from './dense-kernels.js';
+import { denseKernels } from './dense-kernels.js';
 import type { PassPlan } from './plan.js';
 import { rangeStart } from './plan.js';
 import type { SparseInput } from './sparse-input.js';
+import type { WasmMemory } from './wasm.js';
 
 /** The memory every thread shares: inputs, parameters, and one partial result per chunk. */
 export interface SharedPass {
   readonly plan: PassPlan;
+  /** The shared WebAssembly memory that holds the input, parameters, partials and Z⁽¹⁾, Δ⁽¹⁾. */
+  readonly memory: WasmMemory;
   readonly input: SparseInput;
   /** The parameter vector in plan order; layer 1 holds (W⁽¹⁾)ᵀ/255 group by group. */
   readonly parameters: Float64Array;
   /** chunkCount × parameterCount: chunk c's un-normalized gradient sums at c·parameterCount. */
   readonly partials: Float64Array;
+  /** The chunk sums added together, in chunk order (main thread only). */
+  readonly totals: Float64Array;
   /** Per chunk: Σ −log softmax(Z⁽ᴸ⁾)_label over its samples. */
   readonly chunkLoss: Float64Array;
   /** Per chunk: how many of its samples were classified correctly. */
   readonly chunkCorrect: Int32Array;
+  /** (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 at plan.transposedOffsets, read by the dense forward kernel. */
+  readonly transposed: Float64Array;
+  /** Per thread slot: the block matrices of the thread running in it. */
+  readonly scratch: readonly BlockScratch[];
   /** [0]: the next chunk to claim (Atomics), reset to 0 before every pass. */
   readonly control: Int32Array;
+}
+
+/** Z⁽ℓ⁾, A⁽ℓ⁾ and Δ⁽ℓ⁾ of one block at index ℓ−1, each (block samples × n_ℓ), sample-major. */
+export interface BlockScratch {
+  readonly Z: readonly Float64Array[];
+  readonly A: readonly Float64Array[];
+  readonly delta: readonly Float64Array[];
 }
 
 /**
@@ -28,25 +46,24 @@ export interface SharedPass {
 export class ChunkRunner {
   private readonly layerSizes: readonly number[];
   /** Z⁽ℓ⁾, A⁽ℓ⁾ and Δ⁽ℓ⁾ of the current block at index ℓ−1, each (block samples × n_ℓ), sample-major. */
-  private readonly Z: Float64Array[] = [];
-  private readonly A: Float64Array[] = [];
-  private readonly delta: Float64Array[] = [];
-  private readonly forwardKernels: InputForwardKernel[];
-  private readonly backwardKernels: InputBackwardKernel[];
+  private readonly Z: readonly Float64Array[];
+  private readonly A: readonly Float64Array[];
+  private readonly delta: readonly Float64Array[];
+  private readonly kernels: InputKernels[];
+  private readonly dense: DenseKernels;
   private loss = 0;
   private correct = 0;
 
-  constructor(private readonly pass: SharedPass) {
+  /** A runner using thread slot `slot`'s block matrices in the shared memory. */
+  constructor(
+    private readonly pass: SharedPass,
+    slot: number,
+  ) {
     const { plan } = pass;
     this.layerSizes = plan.layerSizes;
-    for (let l = 1; l < this.layerSizes.length; l++) {
-      const size = plan.blockSize * this.layerSizes[l];
-      this.Z.push(new Float64Array(size));
-      this.A.push(new Float64Array(size));
-      this.delta.push(new Float64Array(size));
-    }
-    this.forwardKernels = plan.groups.map((group) => inputForwardKernel(group.width));
-    this.backwardKernels = plan.groups.map((group) => inputBackwardKernel(group.width));
+    ({ Z: this.Z, A: this.A, delta: this.delta } = pass.scratch[slot]);
+    this.kernels = plan.groups.map((group) => inputKernels(group.width, pass.memory));
+    this.dense = denseKernels(pass.memory);
   }
 
   /** Claims chunks from the shared counter until none are left. */
@@ -83,30 +100,30 @@ export class ChunkRunner {
   private forward(first: number, count: number): void {
     const { plan, input, parameters } = this.pass;
     const n1 = this.layerSizes[1];
+    const w = parameters.byteOffset;
+    const Z = this.Z[0].byteOffset;
     for (let g = 0; g < plan.groups.length; g++) {
       const group = plan.groups[g];
-      this.forwardKernels[g](
-        input.rowStart,
-        input.rowPixel,
-        input.rowValue,
-        first,
+      this.kernels[g].forward(
+        input.rowStart.byteOffset + 4 * first,
         count,
-        parameters,
-        group.weightOffset,
-        plan.biasOffsets[0] + group.first,
-        this.Z[0],
-        n1,
-        group.first,
+        input.rowPixel.byteOffset,
+        input.rowValue.byteOffset,
+        w + 8 * group.weightOffset,
+        w + 8 * (plan.biasOffsets[0] + group.first),
+        Z + 8 * group.first,
+        8 * n1,
       );
     }
+    const { transposed } = this.pass;
     for (let l = 2; l < this.layerSizes.length; l++) {
-      relu(this.A[l - 2], this.Z[l - 2], count * this.layerSizes[l - 1]);
-      denseForward(
-        this.Z[l - 1],
-        parameters,
-        plan.weightOffsets[l - 1],
-        plan.biasOffsets[l - 1],
-        this.A[l - 2],
+      const A = this.A[l - 2].byteOffset;
+      this.dense.relu(A, this.Z[l - 2].byteOffset, count * this.layerSizes[l - 1]);
+      this.dense.forward(
+        this.Z[l - 1].byteOffset,
+        transposed.byteOffset + 8 * plan.transposedOffsets[l - 1],
+        w + 8 * plan.biasOffsets[l - 1],
+        A,
         count,
         this.layerSizes[l],
         this.layerSizes[l - 1],
@@ -153,25 +170,26 @@ export class ChunkRunner {
   /** Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (MATH.md, Backward). */
   private backward(block: number, count: number, gradientBase: number): void {
     const { plan, parameters, partials } = this.pass;
+    const gradient = partials.byteOffset + 8 * gradientBase;
+    const w = parameters.byteOffset;
     for (let l = this.layerSizes.length - 1; l >= 2; l--) {
       const nOut = this.layerSizes[l];
       const nIn = this.layerSizes[l - 1];
-      denseGradient(
-        partials,
-        gradientBase + plan.weightOffsets[l - 1],
-        gradientBase + plan.biasOffsets[l - 1],
-        this.delta[l - 1],
-        this.A[l - 2],
+      const delta = this.delta[l - 1].byteOffset;
+      this.dense.gradient(
+        gradient + 8 * plan.weightOffsets[l - 1],
+        gradient + 8 * plan.biasOffsets[l - 1],
+        delta,
+        this.A[l - 2].byteOffset,
         count,
         nOut,
         nIn,
       );
-      denseBackDelta(
-        this.delta[l - 2],
-        parameters,
-        plan.weightOffsets[l - 1],
-        this.delta[l - 1],
-        this.Z[l - 2],
+      this.dense.backDelta(
+        this.delta[l - 2].byteOffset,
+        w + 8 * plan.weightOffsets[l - 1],
+        delta,
+        this.Z[l - 2].byteOffset,
         count,
         nOut,
         nIn,
@@ -179,118 +197,24 @@ export class ChunkRunner {
     }
     const n0 = this.layerSizes[0];
     const n1 = this.layerSizes[1];
-    biasGradient(partials, gradientBase + plan.biasOffsets[0], this.delta[0], count, n1);
+    this.dense.biasGradient(
+      gradient + 8 * plan.biasOffsets[0],
+      this.delta[0].byteOffset,
+      count,
+      n1,
+    );
     const { input } = this.pass;
     for (let g = 0; g < plan.groups.length; g++) {
       const group = plan.groups[g];
-      this.backwardKernels[g](
-        input.columnStart,
-        input.columnSample,
-        input.columnValue,
-        block * n0,
+      this.kernels[g].backward(
+        input.columnStart.byteOffset + 4 * block * n0,
         n0,
-        this.delta[0],
-        n1,
-        group.first,
-        partials,
-        gradientBase + group.weightOffset,
+        input.columnSample.byteOffset,
+        input.columnValue.byteOffset,
+        this.delta[0].byteOffset + 8 * group.first,
+        8 * n1,
+        gradient + 8 * group.weightOffset,
       );
     }
-  }
-}
-
-/** A = ReLU(Z) over the first `length` entries. */
-function relu(A: Float64Array, Z: Float64Array, length: number): void {
-  for (let i = 0; i < length; i++) A[i] = Z[i] > 0 ? Z[i] : 0;
-}
-
-/**
- * Z = W·A + B for `count` samples (MATH.md, Forward).
- * Z: (count × nOut); W: (nOut × nIn) at wOffset in params; b at bOffset; A: (count × nIn).
- */
-function denseForward(
-  Z: Float64Array,
-  params: Float64Array,
-  wOffset: number,
-  bOffset: number,
-  A: Float64Array,
-  count: number,
-  nOut: number,
-  nIn: number,
-): void {
-  for (let s = 0; s < count; s++) {
-    const a = s * nIn;
-    for (let i = 0; i < nOut; i++) {
-      const w = wOffset + i * nIn;
-      let sum = params[bOffset + i];
-      for (let j = 0; j < nIn; j++) sum += params[w + j] * A[a + j];
-      Z[s * nOut + i] = sum;
-    }
-  }
-}
-
-/**
- * ∂C/∂W += Δ·Aᵀ and ∂C/∂b += Σ columns of Δ, unscaled (MATH.md, Backward).
- * gradient: W sums (nOut × nIn) at wOffset, b sums at bOffset; delta: (count × nOut); A: (count × nIn).
- */
-function denseGradient(
-  gradient: Float64Array,
-  wOffset: number,
-  bOffset: number,
-  delta: Float64Array,
-  A: Float64Array,
-  count: number,
-  nOut: number,
-  nIn: number,
-): void {
-  for (let s = 0; s < count; s++) {
-    const a = s * nIn;
-    for (let i = 0; i < nOut; i++) {
-      const d = delta[s * nOut + i];
-      if (d === 0) continue;
-      gradient[bOffset + i] += d;
-      const w = wOffset + i * nIn;
-      for (let j = 0; j < nIn; j++) gradient[w + j] += d * A[a + j];
-    }
-  }
-}
-
-/**
- * Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀ Δ⁽ℓ⁾, with ReLU′(0) = 0 (MATH.md, Backward).
- * previous: (count × nIn); W⁽ℓ⁾: (nOut × nIn) at wOffset in params; delta: (count × nOut); Z: (count × nIn).
- */
-function denseBackDelta(
-  previous: Float64Array,
-  params: Float64Array,
-  wOffset: number,
-  delta: Float64Array,
-  Z: Float64Array,
-  count: number,
-  nOut: number,
-  nIn: number,
-): void {
-  for (let s = 0; s < count; s++) {
-    const p = s * nIn;
-    previous.fill(0, p, p + nIn);
-    for (let i = 0; i < nOut; i++) {
-      const d = delta[s * nOut + i];
-      if (d === 0) continue;
-      const w = wOffset + i * nIn;
-      for (let j = 0; j < nIn; j++) previous[p + j] += d * params[w + j];
-    }
-    for (let j = 0; j < nIn; j++) if (!(Z[p + j] > 0)) previous[p + j] = 0;
-  }
-}
-
-/** ∂C/∂b⁽¹⁾ += Σ columns of Δ⁽¹⁾, unscaled. delta: (count × n1). */
-function biasGradient(
-  gradient: Float64Array,
-  bOffset: number,
-  delta: Float64Array,
-  count: number,
-  n1: number,
-): void {
-  for (let s = 0; s < count; s++) {
-    for (let k = 0; k < n1; k++) gradient[bOffset + k] += delta[s * n1 + k];
   }
 }

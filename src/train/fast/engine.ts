@@ -6,9 +6,12 @@ import type { Parameters } from '../../nn/parameters.js';
 import type { GradientEngine, PassResult } from '../engine.js';
 import type { SharedPass } from './chunk.js';
 import { ChunkRunner } from './chunk.js';
+import type { DenseKernels } from './dense-kernels.js';
+import { denseKernels } from './dense-kernels.js';
 import type { PassPlan } from './plan.js';
 import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, planPass } from './plan.js';
 import { buildSparseInput } from './sparse-input.js';
+import { MemoryArena, sharedMemory } from './wasm.js';
 
 /** Options of the fast engine. */
 export interface FastEngineOptions {
@@ -35,9 +38,9 @@ export async function createFastEngine(
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   checkArguments(dataset, layerSizes, options.threads, blockSize);
   const plan = planPass([...layerSizes], dataset.count, blockSize);
-  const pass = allocatePass(plan, dataset);
+  const pass = allocatePass(plan, dataset, options.threads);
   const started = await Promise.allSettled(
-    Array.from({ length: options.threads - 1 }, () => PassWorker.start(pass)),
+    Array.from({ length: options.threads - 1 }, (_, w) => PassWorker.start(pass, w + 1)),
   );
   const workers = started.flatMap((result) =>
     result.status === 'fulfilled' ? [result.value] : [],
@@ -48,7 +51,7 @@ export async function createFastEngine(
     await Promise.all(workers.map((worker) => worker.terminate()));
     throw failure.reason;
   }
-  return new FastEngine(pass, new ChunkRunner(pass), workers);
+  return new FastEngine(pass, new ChunkRunner(pass, 0), workers);
 }
 
 /** Rejects what the engine cannot run, with a message saying what to change. */
@@ -93,21 +96,32 @@ function checkArguments(
   }
 }
 
-/** A Float64Array over fresh shared memory. */
-function sharedFloat64(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, length) * 8));
-}
-
-/** Builds the sparse input and the shared parameter, partial-gradient and control arrays. */
-function allocatePass(plan: PassPlan, dataset: Dataset): SharedPass {
+/**
+ * Builds the sparse input and the parameter, partial-gradient, scratch and control arrays in one
+ * shared WebAssembly memory, with block matrices for each of `threads` thread slots.
+ */
+function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): SharedPass {
+  const arena = new MemoryArena(sharedMemory(1));
+  const float64 = (length: number): Float64Array => arena.allocate(Float64Array, 8, length);
+  const layers = plan.layerSizes.slice(1);
+  const blockMatrices = (): Float64Array[] => layers.map((n) => float64(plan.blockSize * n));
+  const scratch = Array.from({ length: threads }, () => ({
+    Z: blockMatrices(),
+    A: blockMatrices(),
+    delta: blockMatrices(),
+  }));
   return {
     plan,
-    input: buildSparseInput(dataset, plan.blockSize),
-    parameters: sharedFloat64(plan.parameterCount),
-    partials: sharedFloat64(plan.chunkCount * plan.parameterCount),
-    chunkLoss: sharedFloat64(plan.chunkCount),
-    chunkCorrect: new Int32Array(new SharedArrayBuffer(plan.chunkCount * 4)),
-    control: new Int32Array(new SharedArrayBuffer(4)),
+    memory: arena.memory,
+    input: buildSparseInput(dataset, plan.blockSize, arena),
+    parameters: float64(plan.parameterCount),
+    partials: float64(plan.chunkCount * plan.parameterCount),
+    totals: float64(plan.parameterCount),
+    chunkLoss: float64(plan.chunkCount),
+    chunkCorrect: arena.allocate(Int32Array, 4, plan.chunkCount),
+    transposed: float64(plan.transposedCount),
+    scratch,
+    control: arena.allocate(Int32Array, 4, 1),
   };
 }
 
@@ -116,13 +130,14 @@ function allocatePass(plan: PassPlan, dataset: Dataset): SharedPass {
  * TypeScript sources (vitest, tsx), it starts worker.ts through tsx's documented module API,
  * registered inside the new thread, since Node 20 workers do not inherit the parent's loader.
  */
-function startWorkerThread(pass: SharedPass): Worker {
+function startWorkerThread(pass: SharedPass, slot: number): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData: pass });
+  const workerData = { pass, slot };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const source = new URL('./worker.ts', here).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: pass });
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /** One worker thread and the pass it is running, if any. */
@@ -137,9 +152,9 @@ class PassWorker {
     );
   }
 
-  /** Starts a worker over `pass` and waits until it is ready. */
-  static async start(pass: SharedPass): Promise<PassWorker> {
-    const worker = new PassWorker(startWorkerThread(pass));
+  /** Starts a worker over `pass` in thread slot `slot` and waits until it is ready. */
+  static async start(pass: SharedPass, slot: number): Promise<PassWorker> {
+    const worker = new PassWorker(startWorkerThread(pass, slot));
     await worker.expectReply();
     return worker;
   }
@@ -174,15 +189,15 @@ class PassWorker {
 
 /** The GradientEngine over a prepared pass. */
 class FastEngine implements GradientEngine {
-  /** The chunk sums added together, in plan order; reused by every compute(). */
-  private readonly totals: Float64Array;
+  /** Adds the chunk sums on the main thread. */
+  private readonly kernels: DenseKernels;
 
   constructor(
     private readonly pass: SharedPass,
     private readonly runner: ChunkRunner,
     private readonly workers: PassWorker[],
   ) {
-    this.totals = new Float64Array(pass.plan.parameterCount);
+    this.kernels = denseKernels(pass.memory);
   }
 
   async compute(params: Parameters, gradients: Parameters): Promise<PassResult> {
@@ -193,7 +208,14 @@ class FastEngine implements GradientEngine {
     const replies = this.workers.map((worker) => worker.run());
     this.runner.runClaimedChunks();
     await Promise.all(replies);
-    readGradients(this.pass, this.totals, gradients);
+    const { plan, partials, totals } = this.pass;
+    this.kernels.sumChunks(
+      totals.byteOffset,
+      partials.byteOffset,
+      plan.parameterCount,
+      plan.chunkCount,
+    );
+    readGradients(plan, totals, gradients);
     let loss = 0;
     let correct = 0;
     for (let c = 0; c < this.pass.plan.chunkCount; c++) {
@@ -222,7 +244,10 @@ function checkShapes(plan: PassPlan, params: Parameters, what: string): void {
   }
 }
 
-/** Copies `params` into the shared vector: (W⁽¹⁾)ᵀ/255 by groups (A⁽⁰⁾ = byte/255), the rest as is. */
+/**
+ * Copies `params` into the shared vector: (W⁽¹⁾)ᵀ/255 by groups (A⁽⁰⁾ = byte/255), the rest as is;
+ * and (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 into the forward-weights vector.
+ */
 function writeParameters(pass: SharedPass, params: Parameters): void {
   const { plan, parameters } = pass;
   const n0 = plan.layerSizes[0];
@@ -234,26 +259,39 @@ function writeParameters(pass: SharedPass, params: Parameters): void {
         parameters[row + k] = W1[(group.first + k) * n0 + j] / 255;
     }
   }
-  for (let l = 2; l < plan.layerSizes.length; l++)
+  for (let l = 2; l < plan.layerSizes.length; l++) {
     parameters.set(params.W[l - 1], plan.weightOffsets[l - 1]);
+    writeTransposed(
+      pass.transposed,
+      plan.transposedOffsets[l - 1],
+      params.W[l - 1],
+      plan.layerSizes[l],
+    );
+  }
   for (let l = 1; l < plan.layerSizes.length; l++)
     parameters.set(params.b[l - 1], plan.biasOffsets[l - 1]);
 }
 
+/** Writes Wᵀ (nIn × nOut) at `offset` in `target`, from W (nOut × nIn, row-major). */
+function writeTransposed(
+  target: Float64Array,
+  offset: number,
+  W: Float64Array,
+  nOut: number,
+): void {
+  const nIn = W.length / nOut;
+  for (let i = 0; i < nOut; i++) {
+    for (let j = 0; j < nIn; j++) target[offset + j * nOut + i] = W[i * nIn + j];
+  }
+}
+
 /**
- * Adds the chunk sums in chunk order and writes the means into `gradients`:
+ * Writes the means of the summed chunk sums `total` into `gradients`:
  * ∂C/∂W⁽ℓ⁾ = (1/N) Δ⁽ℓ⁾(A⁽ℓ⁻¹⁾)ᵀ and ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾ (MATH.md, Backward);
  * layer 1's sums were taken over bytes, hence the extra 1/255.
  */
-function readGradients(pass: SharedPass, total: Float64Array, gradients: Parameters): void {
-  const { plan, partials } = pass;
-  const P = plan.parameterCount;
+function readGradients(plan: PassPlan, total: Float64Array, gradients: Parameters): void {
   const scale = 1 / plan.sampleCount;
-  for (let p = 0; p < P; p++) {
-    let sum = partials[p];
-    for (let c = 1; c < plan.chunkCount; c++) sum += partials[c * P + p];
-    total[p] = sum;
-  }
   const n0 = plan.layerSizes[0];
   const dW1 = gradients.W[0];
   for (const group of plan.groups) {

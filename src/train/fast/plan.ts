@@ -38,6 +38,10 @@ export interface PassPlan {
   readonly biasOffsets: readonly number[];
   /** Length of the parameter vector (and of each chunk's partial gradient). */
   readonly parameterCount: number;
+  /** Offset of (W⁽ℓ⁾)ᵀ (ℓ ≥ 2, n_{ℓ−1} × n_ℓ) in the forward-weights vector at index ℓ−1; index 0 unused. */
+  readonly transposedOffsets: readonly number[];
+  /** Length of the forward-weights vector. */
+  readonly transposedCount: number;
 }
 
 /** Splits `count` items into `parts` near-equal consecutive ranges; returns part p's start. */
@@ -75,6 +79,12 @@ export function planPass(
     biasOffsets.push(offset);
     offset += layerSizes[l];
   }
+  const transposedOffsets = [0];
+  let transposedCount = 0;
+  for (let l = 2; l < layerSizes.length; l++) {
+    transposedOffsets.push(transposedCount);
+    transposedCount += layerSizes[l] * layerSizes[l - 1];
+  }
   return {
     layerSizes,
     sampleCount,
@@ -85,5 +95,7 @@ export function planPass(
     weightOffsets,
     biasOffsets,
     parameterCount: offset,
+    transposedOffsets,
+    transposedCount,
   };
 }

@@ -1,10 +1,11 @@
 import type { Dataset } from '../../data/dataset.js';
 import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
+import type { MemoryArena } from './wasm.js';
 
 /**
  * The training images without their zero pixels, in two orders, built once and shared with the
- * workers. A zero pixel adds nothing to Z⁽¹⁾ nor to ∂C/∂W⁽¹⁾, so skipping it is exact. Values stay
+ * workers in the shared WebAssembly memory. A zero pixel adds nothing to Z⁽¹⁾ nor to ∂C/∂W⁽¹⁾, so skipping it is exact. Values stay
  * bytes (A⁽⁰⁾ = byte/255; the 1/255 is folded into the weights and the gradient scale).
  */
 export interface SparseInput {
@@ -23,14 +24,6 @@ export interface SparseInput {
   readonly labels: Uint8Array;
 }
 
-/** A typed array over fresh shared memory, so workers read it without a copy. */
-function shared<T>(
-  kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
-  length: number,
-): T {
-  return new kind(new SharedArrayBuffer(Math.max(1, length) * kind.BYTES_PER_ELEMENT));
-}
-
 /** Counts the non-zero pixels of every sample. */
 function countNonZero(dataset: Dataset): number {
   let count = 0;
@@ -42,11 +35,12 @@ function countNonZero(dataset: Dataset): number {
 function buildRows(
   dataset: Dataset,
   nonZero: number,
+  arena: MemoryArena,
 ): Pick<SparseInput, 'rowStart' | 'rowPixel' | 'rowValue'> {
   const n0 = pixelsPerSample(dataset);
-  const rowStart = shared(Int32Array, dataset.count + 1);
-  const rowPixel = shared(Uint16Array, nonZero);
-  const rowValue = shared(Uint8Array, nonZero);
+  const rowStart = arena.allocate(Int32Array, 4, dataset.count + 1);
+  const rowPixel = arena.allocate(Uint16Array, 2, nonZero);
+  const rowValue = arena.allocate(Uint8Array, 1, nonZero);
   let entry = 0;
   for (let s = 0; s < dataset.count; s++) {
     rowStart[s] = entry;
@@ -70,11 +64,12 @@ function buildColumns(
   sampleCount: number,
   n0: number,
   blockSize: number,
+  arena: MemoryArena,
 ): Pick<SparseInput, 'columnStart' | 'columnSample' | 'columnValue'> {
   const blockCount = Math.ceil(sampleCount / blockSize);
-  const columnStart = shared(Int32Array, blockCount * n0 + 1);
-  const columnSample = shared(Uint8Array, rows.rowPixel.length);
-  const columnValue = shared(Uint8Array, rows.rowPixel.length);
+  const columnStart = arena.allocate(Int32Array, 4, blockCount * n0 + 1);
+  const columnSample = arena.allocate(Uint8Array, 1, rows.rowPixel.length);
+  const columnValue = arena.allocate(Uint8Array, 1, rows.rowPixel.length);
   const next = new Int32Array(n0);
   for (let k = 0; k < blockCount; k++) {
     const first = k * blockSize;
@@ -100,16 +95,20 @@ function buildColumns(
   return { columnStart, columnSample, columnValue };
 }
 
-/** Builds both sparse forms of `dataset` for blocks of `blockSize` samples. */
-export function buildSparseInput(dataset: Dataset, blockSize: number): SparseInput {
+/** Builds both sparse forms of `dataset` for blocks of `blockSize` samples in `arena`'s memory. */
+export function buildSparseInput(
+  dataset: Dataset,
+  blockSize: number,
+  arena: MemoryArena,
+): SparseInput {
   const n0 = pixelsPerSample(dataset);
   if (n0 > 65536) {
     throw new MnnError(
       `images of ${n0} pixels are too large for the fast engine (at most 65536); use the reference engine`,
     );
   }
-  const rows = buildRows(dataset, countNonZero(dataset));
-  const labels = shared(Uint8Array, dataset.count);
+  const rows = buildRows(dataset, countNonZero(dataset), arena);
+  const labels = arena.allocate(Uint8Array, 1, dataset.count);
   labels.set(dataset.labels.subarray(0, dataset.count));
-  return { ...rows, ...buildColumns(rows, dataset.count, n0, blockSize), labels };
+  return { ...rows, ...buildColumns(rows, dataset.count, n0, blockSize, arena), labels };
 }

@@ -6,7 +6,8 @@ import { ChunkRunner } from './chunk.js';
 // 'done'. All data arrives once, as shared memory, in workerData.
 const port = parentPort;
 if (port === null) throw new Error('the fast-engine worker must run in a worker thread');
-const runner = new ChunkRunner(workerData as SharedPass);
+const { pass, slot } = workerData as { pass: SharedPass; slot: number };
+const runner = new ChunkRunner(pass, slot);
 port.on('message', () => {
   runner.runClaimedChunks();
   port.postMessage('done');
