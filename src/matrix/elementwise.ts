@@ -2,7 +2,7 @@ import { assertShape, type Matrix } from './matrix.js';
 
 /*
  * Element-wise kernels. Each reads element i of its inputs before writing element i of `out`,
- * so `out` may be the very same matrix as any input (in place); partially overlapping views are
+ * so `out` may be the very same matrix as one of the inputs (in place); partially overlapping views are
  * not supported.
  */
 
