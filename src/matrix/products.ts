@@ -4,7 +4,7 @@ import { assertNoOverlap, assertShape, type Matrix } from './matrix.js';
  * Matrix products without materialized transposes. None allows `out` to share memory with an
  * input (each output element is accumulated while inputs are still being read).
  *
- * All three stream their operands row by row (unit stride) and work on blocks of BLOCK columns
+ * All three stream the large operand row by row (unit stride) and work on blocks of BLOCK columns
  * of the long dimension, so the block of the big operand stays in cache while every row of the
  * small one is applied to it: for W⁽¹⁾A⁽⁰⁾ over 60 000 samples that reads A⁽⁰⁾ once instead of
  * n₁ times. Inside a block, four multiply-adds share each load or store of the output (or of
@@ -12,6 +12,48 @@ import { assertNoOverlap, assertShape, type Matrix } from './matrix.js';
  * differs from the textbook loop only by rounding.
  */
 const BLOCK = 256;
+
+/**
+ * out = op(A)·B where element (i, p) of op(A) is a[i·rowStride + p·columnStride]: strides (k, 1)
+ * read A itself, strides (1, m) read Aᵀ without materializing it.
+ */
+function multiplyStrided(
+  o: Float64Array, // out (m × n)
+  a: Float64Array, // op(A) (m × k), through the strides
+  rowStride: number,
+  columnStride: number,
+  b: Float64Array, // B (k × n)
+  m: number,
+  k: number,
+  n: number,
+): void {
+  o.fill(0);
+  for (let j0 = 0; j0 < n; j0 += BLOCK) {
+    const j1 = Math.min(j0 + BLOCK, n);
+    for (let i = 0; i < m; i++) {
+      const outRow = i * n;
+      const aRow = i * rowStride;
+      let p = 0;
+      // Four rows of B per sweep: one load and store of out per four multiply-adds.
+      for (; p + 3 < k; p += 4) {
+        const a0 = a[aRow + p * columnStride];
+        const a1 = a[aRow + (p + 1) * columnStride];
+        const a2 = a[aRow + (p + 2) * columnStride];
+        const a3 = a[aRow + (p + 3) * columnStride];
+        const b0 = p * n;
+        for (let j = j0; j < j1; j++) {
+          o[outRow + j] +=
+            a0 * b[b0 + j] + a1 * b[b0 + n + j] + a2 * b[b0 + 2 * n + j] + a3 * b[b0 + 3 * n + j];
+        }
+      }
+      for (; p < k; p++) {
+        const aip = a[aRow + p * columnStride];
+        const bRow = p * n;
+        for (let j = j0; j < j1; j++) o[outRow + j] += aip * b[bRow + j];
+      }
+    }
+  }
+}
 
 /** out = A·B. */
 export function multiply(
@@ -26,34 +68,7 @@ export function multiply(
   assertShape(out, m, n, 'out');
   assertNoOverlap(out, A, 'A');
   assertNoOverlap(out, B, 'B');
-  const o = out.data;
-  const a = A.data;
-  const b = B.data;
-  o.fill(0);
-  for (let j0 = 0; j0 < n; j0 += BLOCK) {
-    const j1 = Math.min(j0 + BLOCK, n);
-    for (let i = 0; i < m; i++) {
-      const outRow = i * n;
-      let p = 0;
-      // Four rows of B per sweep: one load and store of out per four multiply-adds.
-      for (; p + 3 < k; p += 4) {
-        const a0 = a[i * k + p];
-        const a1 = a[i * k + p + 1];
-        const a2 = a[i * k + p + 2];
-        const a3 = a[i * k + p + 3];
-        const b0 = p * n;
-        for (let j = j0; j < j1; j++) {
-          o[outRow + j] +=
-            a0 * b[b0 + j] + a1 * b[b0 + n + j] + a2 * b[b0 + 2 * n + j] + a3 * b[b0 + 3 * n + j];
-        }
-      }
-      for (; p < k; p++) {
-        const aip = a[i * k + p];
-        const bRow = p * n;
-        for (let j = j0; j < j1; j++) o[outRow + j] += aip * b[bRow + j];
-      }
-    }
-  }
+  multiplyStrided(out.data, A.data, k, 1, B.data, m, k, n);
 }
 
 /** out = Aᵀ·B. */
@@ -69,37 +84,7 @@ export function multiplyTransposeA(
   assertShape(out, m, n, 'out');
   assertNoOverlap(out, A, 'A');
   assertNoOverlap(out, B, 'B');
-  const o = out.data;
-  const a = A.data;
-  const b = B.data;
-  o.fill(0);
-  for (let j0 = 0; j0 < n; j0 += BLOCK) {
-    const j1 = Math.min(j0 + BLOCK, n);
-    let p = 0;
-    // Four rows of B per sweep: one load and store of out per four multiply-adds.
-    for (; p + 3 < k; p += 4) {
-      const b0 = p * n;
-      for (let i = 0; i < m; i++) {
-        const a0 = a[p * m + i];
-        const a1 = a[(p + 1) * m + i];
-        const a2 = a[(p + 2) * m + i];
-        const a3 = a[(p + 3) * m + i];
-        const outRow = i * n;
-        for (let j = j0; j < j1; j++) {
-          o[outRow + j] +=
-            a0 * b[b0 + j] + a1 * b[b0 + n + j] + a2 * b[b0 + 2 * n + j] + a3 * b[b0 + 3 * n + j];
-        }
-      }
-    }
-    for (; p < k; p++) {
-      const bRow = p * n;
-      for (let i = 0; i < m; i++) {
-        const api = a[p * m + i];
-        const outRow = i * n;
-        for (let j = j0; j < j1; j++) o[outRow + j] += api * b[bRow + j];
-      }
-    }
-  }
+  multiplyStrided(out.data, A.data, 1, m, B.data, m, k, n);
 }
 
 /** out = A·Bᵀ (each element is a dot product of a row of A with a row of B). */
