@@ -165,6 +165,31 @@ function multiplyAddInto(
 }
 
 /**
+ * target[0..length) += d · source[0..length), two lanes at a time (`dv` gets d splatted); the
+ * term order per element is the scalar one, so results do not depend on the vector width.
+ */
+function addScaledRow(
+  target: number,
+  source: number,
+  counter: number,
+  length: number,
+  d: number,
+  dv: number,
+): number[] {
+  return code(
+    op.get(d),
+    op.f64x2Splat,
+    op.set(dv),
+    forEachPair(
+      counter,
+      length,
+      multiplyAddInto(target, source, counter, dv, true),
+      multiplyAddInto(target, source, counter, d, false),
+    ),
+  );
+}
+
+/**
  * target[k] = source[k] where gate[k] > 0, else +0, for the element(s) at index `k`; branch-free
  * (a comparison mask and a bitwise and), as ReLU's sign pattern is unpredictable.
  */
@@ -302,15 +327,7 @@ function gradientFunction() {
     op.f64Store(),
     rowAddress(gW, i, nIn),
     op.set(gRow),
-    op.get(d),
-    op.f64x2Splat,
-    op.set(dv),
-    forEachPair(
-      j,
-      nIn,
-      multiplyAddInto(gRow, aRow, j, dv, true),
-      multiplyAddInto(gRow, aRow, j, d, false),
-    ),
+    addScaledRow(gRow, aRow, j, nIn, d, dv),
     op.end,
   );
   const body = forEach(
@@ -350,15 +367,7 @@ function backDeltaFunction() {
     op.if,
     rowAddress(W, i, nIn),
     op.set(wRow),
-    op.get(d),
-    op.f64x2Splat,
-    op.set(dv),
-    forEachPair(
-      j,
-      nIn,
-      multiplyAddInto(pRow, wRow, j, dv, true),
-      multiplyAddInto(pRow, wRow, j, d, false),
-    ),
+    addScaledRow(pRow, wRow, j, nIn, d, dv),
     op.end,
   );
   // previous = 0 where Z ≤ 0 (or NaN), as `if (!(Z > 0)) previous = 0`.
