@@ -3,7 +3,7 @@ import { MnnError } from '../errors.js';
 import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { HistoryPoint } from '../model/model.js';
-import type { GradientEngine } from './engine.js';
+import type { GradientEngine, PassResult } from './engine.js';
 import { evaluate } from './evaluate.js';
 
 /** Everything that decides what training computes (the same options and seed give the same weights). */
@@ -134,9 +134,13 @@ export async function train(
   let stopped = false;
 
   const engine = await createEngine(data.train, options.layerSizes);
+  // The pass a history point ran at the present parameters: its gradients are the ones the
+  // next iteration needs, so that iteration reuses it instead of computing it again.
+  let passAtCurrentParameters: PassResult | undefined;
   try {
     const record = async (): Promise<HistoryPoint> => {
       const pass = await engine.compute(parameters, gradients);
+      passAtCurrentParameters = pass;
       checkFinite(pass.loss, iteration);
       const point: HistoryPoint = {
         iteration,
@@ -166,7 +170,8 @@ export async function train(
     });
     const checkpointEvery = options.checkpointEvery ?? 0;
     while (iteration < options.iterations) {
-      const pass = await engine.compute(parameters, gradients);
+      const pass = passAtCurrentParameters ?? (await engine.compute(parameters, gradients));
+      passAtCurrentParameters = undefined;
       checkFinite(pass.loss, iteration + 1);
       gradientDescentStep(parameters, gradients, options.alpha);
       iteration++;
