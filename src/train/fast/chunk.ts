@@ -1,9 +1,9 @@
-import type { InputKernels } from './input-kernels.js';
+import type { ColumnSlice, InputKernels } from './input-kernels.js';
 import { inputKernels } from './input-kernels.js';
 import type { DenseKernels } from './dense-kernels.js';
 import { denseKernels } from './dense-kernels.js';
-import type { PassPlan } from './plan.js';
-import { rangeStart } from './plan.js';
+import type { PassPlan, VectorViews } from './plan.js';
+import { rangeStart, vectorViews } from './plan.js';
 import type { SparseInput } from './sparse-input.js';
 import type { WasmMemory } from './wasm.js';
 
@@ -49,6 +49,14 @@ export class ChunkRunner {
   private readonly Z: readonly Float64Array[];
   private readonly A: readonly Float64Array[];
   private readonly delta: readonly Float64Array[];
+  /** Each first-layer group's columns of Z⁽¹⁾ and Δ⁽¹⁾. */
+  private readonly groupZ: readonly ColumnSlice[];
+  private readonly groupDelta: readonly ColumnSlice[];
+  private readonly parameters: VectorViews;
+  /** (W⁽ℓ⁾)ᵀ at index ℓ−1 for ℓ ≥ 2. */
+  private readonly transposed: readonly Float64Array[];
+  /** Each chunk's partial gradient. */
+  private readonly partials: readonly VectorViews[];
   private readonly kernels: InputKernels[];
   private readonly dense: DenseKernels;
   private loss = 0;
@@ -60,8 +68,23 @@ export class ChunkRunner {
     slot: number,
   ) {
     const { plan } = pass;
-    this.layerSizes = plan.layerSizes;
+    const sizes = plan.layerSizes;
+    this.layerSizes = sizes;
     ({ Z: this.Z, A: this.A, delta: this.delta } = pass.scratch[slot]);
+    const slice = (matrix: Float64Array, column: number) => ({
+      matrix,
+      column,
+      rowLength: sizes[1],
+    });
+    this.groupZ = plan.groups.map((group) => slice(this.Z[0], group.first));
+    this.groupDelta = plan.groups.map((group) => slice(this.delta[0], group.first));
+    this.parameters = vectorViews(plan, pass.parameters);
+    this.transposed = plan.transposedOffsets.map((offset, l) =>
+      pass.transposed.subarray(offset, l === 0 ? offset : offset + sizes[l + 1] * sizes[l]),
+    );
+    this.partials = Array.from({ length: plan.chunkCount }, (_, c) =>
+      vectorViews(plan, pass.partials.subarray(c * plan.parameterCount)),
+    );
     this.kernels = plan.groups.map((group) => inputKernels(group.width, pass.memory));
     this.dense = denseKernels(pass.memory);
   }
@@ -90,7 +113,7 @@ export class ChunkRunner {
       const count = Math.min(plan.blockSize, plan.sampleCount - first);
       this.forward(first, count);
       this.softmaxCrossEntropy(first, count);
-      this.backward(block, count, gradientBase);
+      this.backward(block, count, this.partials[chunk]);
     }
     this.pass.chunkLoss[chunk] = this.loss;
     this.pass.chunkCorrect[chunk] = this.correct;
@@ -98,39 +121,26 @@ export class ChunkRunner {
 
   /** Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (MATH.md, Forward). */
   private forward(first: number, count: number): void {
-    const { plan, input, parameters } = this.pass;
-    const n1 = this.layerSizes[1];
-    const w = parameters.byteOffset;
-    const Z = this.Z[0].byteOffset;
-    for (let g = 0; g < plan.groups.length; g++) {
-      const group = plan.groups[g];
-      this.kernels[g].forward(
-        input.rowStart.byteOffset + 4 * first,
-        count,
-        input.rowPixel.byteOffset,
-        input.rowValue.byteOffset,
-        w + 8 * group.weightOffset,
-        w + 8 * (plan.biasOffsets[0] + group.first),
-        Z + 8 * group.first,
-        8 * n1,
-      );
-    }
-    const { transposed } = this.pass;
-    for (let l = 2; l < this.layerSizes.length; l++) {
-      const A = this.A[l - 2].byteOffset;
-      this.dense.relu(A, this.Z[l - 2].byteOffset, count * this.layerSizes[l - 1]);
+    const { input } = this.pass;
+    const { groupWeights, groupBiases, b } = this.parameters;
+    const sizes = this.layerSizes;
+    this.kernels.forEach((kernels, g) =>
+      kernels.forward(this.groupZ[g], input.rows, first, count, groupWeights[g], groupBiases[g]),
+    );
+    for (let l = 2; l < sizes.length; l++) {
+      const A = this.A[l - 2];
+      this.dense.relu(A, this.Z[l - 2], count * sizes[l - 1]);
       this.dense.forward(
-        this.Z[l - 1].byteOffset,
-        transposed.byteOffset + 8 * plan.transposedOffsets[l - 1],
-        w + 8 * plan.biasOffsets[l - 1],
+        this.Z[l - 1],
+        this.transposed[l - 1],
+        b[l - 1],
         A,
         count,
-        this.layerSizes[l],
-        this.layerSizes[l - 1],
+        sizes[l],
+        sizes[l - 1],
       );
     }
   }
-
   /**
    * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (MATH.md,
    * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (MATH.md, Backward).
@@ -168,53 +178,34 @@ export class ChunkRunner {
   }
 
   /** Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (MATH.md, Backward). */
-  private backward(block: number, count: number, gradientBase: number): void {
-    const { plan, parameters, partials } = this.pass;
-    const gradient = partials.byteOffset + 8 * gradientBase;
-    const w = parameters.byteOffset;
-    for (let l = this.layerSizes.length - 1; l >= 2; l--) {
-      const nOut = this.layerSizes[l];
-      const nIn = this.layerSizes[l - 1];
-      const delta = this.delta[l - 1].byteOffset;
+  private backward(block: number, count: number, gradient: VectorViews): void {
+    const sizes = this.layerSizes;
+    const { W } = this.parameters;
+    for (let l = sizes.length - 1; l >= 2; l--) {
+      const delta = this.delta[l - 1];
       this.dense.gradient(
-        gradient + 8 * plan.weightOffsets[l - 1],
-        gradient + 8 * plan.biasOffsets[l - 1],
+        gradient.W[l - 1],
+        gradient.b[l - 1],
         delta,
-        this.A[l - 2].byteOffset,
+        this.A[l - 2],
         count,
-        nOut,
-        nIn,
+        sizes[l],
+        sizes[l - 1],
       );
       this.dense.backDelta(
-        this.delta[l - 2].byteOffset,
-        w + 8 * plan.weightOffsets[l - 1],
+        this.delta[l - 2],
+        W[l - 1],
         delta,
-        this.Z[l - 2].byteOffset,
+        this.Z[l - 2],
         count,
-        nOut,
-        nIn,
+        sizes[l],
+        sizes[l - 1],
       );
     }
-    const n0 = this.layerSizes[0];
-    const n1 = this.layerSizes[1];
-    this.dense.biasGradient(
-      gradient + 8 * plan.biasOffsets[0],
-      this.delta[0].byteOffset,
-      count,
-      n1,
+    this.dense.biasGradient(gradient.b[0], this.delta[0], count, sizes[1]);
+    const { columns } = this.pass.input;
+    this.kernels.forEach((kernels, g) =>
+      kernels.backward(gradient.groupWeights[g], columns, block, sizes[0], this.groupDelta[g]),
     );
-    const { input } = this.pass;
-    for (let g = 0; g < plan.groups.length; g++) {
-      const group = plan.groups[g];
-      this.kernels[g].backward(
-        input.columnStart.byteOffset + 4 * block * n0,
-        n0,
-        input.columnSample.byteOffset,
-        input.columnValue.byteOffset,
-        this.delta[0].byteOffset + 8 * group.first,
-        8 * n1,
-        gradient + 8 * group.weightOffset,
-      );
-    }
   }
 }

@@ -104,7 +104,7 @@ function checkArguments(
  */
 function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): SharedPass {
   const arena = new MemoryArena(sharedMemory(1));
-  const float64 = (length: number): Float64Array => arena.allocate(Float64Array, 8, length);
+  const float64 = (length: number): Float64Array => arena.allocate(Float64Array, length);
   const layers = plan.layerSizes.slice(1);
   const blockMatrices = (): Float64Array[] => layers.map((n) => float64(plan.blockSize * n));
   const scratch = Array.from({ length: threads }, () => ({
@@ -120,10 +120,10 @@ function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): Shared
     partials: float64(plan.chunkCount * plan.parameterCount),
     totals: float64(plan.parameterCount),
     chunkLoss: float64(plan.chunkCount),
-    chunkCorrect: arena.allocate(Int32Array, 4, plan.chunkCount),
+    chunkCorrect: arena.allocate(Int32Array, plan.chunkCount),
     transposed: float64(plan.transposedCount),
     scratch,
-    control: arena.allocate(Int32Array, 4, 1),
+    control: arena.allocate(Int32Array, 1),
   };
 }
 
@@ -211,12 +211,7 @@ class FastEngine implements GradientEngine {
     this.runner.runClaimedChunks();
     await Promise.all(replies);
     const { plan, partials, totals } = this.pass;
-    this.kernels.sumChunks(
-      totals.byteOffset,
-      partials.byteOffset,
-      plan.parameterCount,
-      plan.chunkCount,
-    );
+    this.kernels.sumChunks(totals, partials, plan.parameterCount, plan.chunkCount);
     readGradients(plan, totals, gradients);
     let loss = 0;
     let correct = 0;

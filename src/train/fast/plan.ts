@@ -99,3 +99,27 @@ export function planPass(
     transposedCount,
   };
 }
+
+/** Views of the parts of one vector in plan order (the parameters, or one chunk's gradient sums). */
+export interface VectorViews {
+  /** Layer 1 by neuron group: the group's n₀ × width block of (W⁽¹⁾)ᵀ. */
+  readonly groupWeights: readonly Float64Array[];
+  /** The group's part of b⁽¹⁾. */
+  readonly groupBiases: readonly Float64Array[];
+  /** W⁽ℓ⁾ (n_ℓ × n_{ℓ−1}, row-major) at index ℓ−1; index 0 is layer 1's whole grouped block. */
+  readonly W: readonly Float64Array[];
+  /** b⁽ℓ⁾ at index ℓ−1. */
+  readonly b: readonly Float64Array[];
+}
+
+/** The parts of `vector` (at least plan.parameterCount long, from its start) as views. */
+export function vectorViews(plan: PassPlan, vector: Float64Array): VectorViews {
+  const sizes = plan.layerSizes;
+  const view = (offset: number, length: number) => vector.subarray(offset, offset + length);
+  return {
+    groupWeights: plan.groups.map((g) => view(g.weightOffset, sizes[0] * g.width)),
+    groupBiases: plan.groups.map((g) => view(plan.biasOffsets[0] + g.first, g.width)),
+    W: plan.weightOffsets.map((offset, l) => view(offset, sizes[l + 1] * sizes[l])),
+    b: plan.biasOffsets.map((offset, l) => view(offset, sizes[l + 1])),
+  };
+}
