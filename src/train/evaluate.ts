@@ -1,7 +1,8 @@
 import type { Dataset } from '../data/dataset.js';
 import { argmaxColumns } from '../matrix/columns.js';
-import { inputMatrix, Network } from '../nn/network.js';
+import { Network } from '../nn/network.js';
 import type { Parameters } from '../nn/parameters.js';
+import { inputMatrix } from './inputs.js';
 
 /** Samples evaluated per forward pass: bounds memory (n₀ × 1000 float64s) on large test sets. */
 const EVALUATION_CHUNK = 1000;
