@@ -62,9 +62,3 @@ export function classMetrics(confusion: readonly (readonly number[])[]): ClassMe
     };
   });
 }
-
-/** The output probabilities A⁽ᴸ⁾ of the first sample of a data set, one per class. */
-export function outputProbabilities(parameters: Parameters, sample: Dataset): Float64Array {
-  const network = new Network(parameters);
-  return Float64Array.from(network.probabilities(inputMatrix(sample, 0, 1)).data);
-}
