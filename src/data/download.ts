@@ -92,7 +92,7 @@ async function streamToFile(
     }
     // Flush to disk before the rename, so the final name never points at lost data.
     await handle.sync().catch((error: unknown) => {
-      throw new MnnError(describeWriteFailure(request.path, error));
+      throw new MnnError(describeWriteFailure(request.path, error), { kind: 'io' });
     });
   } finally {
     await handle.close();
@@ -179,7 +179,7 @@ async function openOrExplain(temporary: string, path: string): Promise<FileHandl
   try {
     return await open(temporary, 'w');
   } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }
 
@@ -188,7 +188,7 @@ async function writeOrExplain(handle: FileHandle, chunk: Buffer, path: string): 
   try {
     await handle.write(chunk);
   } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }
 
@@ -197,6 +197,6 @@ async function renameOrExplain(temporary: string, path: string): Promise<void> {
   try {
     await rename(temporary, path);
   } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }

@@ -176,7 +176,11 @@ interface MirrorFailure {
  */
 export async function fetchFiles(options: FetchOptions): Promise<FetchedFile[]> {
   if (options.mirrors.length === 0) {
-    throw new MnnError('no mirror to fetch from; give one with --mirror URL.', { kind: 'usage' });
+    throw new MnnError('no mirror to fetch from', {
+      kind: 'usage',
+      hint: 'give the base URL of a mirror',
+      option: 'mirrors',
+    });
   }
   const createdRoot = await createDirectory(options.directory);
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -224,7 +228,13 @@ async function fetchOne(
     failures.push(result);
     emit({ type: 'mirror-failed', file: file.name, ...result });
   }
-  throw new MnnError(describeAllMirrorsFailed(file.name, failures, options.directory, alreadyFetched));
+  throw new MnnError(describeAllMirrorsFailed(file.name, failures, options.directory, alreadyFetched), {
+    kind: 'network',
+    hint:
+      'training still works offline on the embedded digits; check the network or proxy ' +
+      '(HTTPS_PROXY), or give another mirror',
+    option: 'mirrors',
+  });
 }
 
 /** Up to `triesPerMirror` requests to one mirror, with exponential backoff between them. */
@@ -273,13 +283,9 @@ function describeAllMirrorsFailed(
     .join('; ');
   const kept =
     alreadyFetched > 0
-      ? ` The ${alreadyFetched} file(s) fetched before it are verified and stay in ${directory}.`
+      ? `; the ${alreadyFetched} file(s) fetched before it are verified and stay there`
       : '';
-  return (
-    `cannot fetch ${name} from any mirror: ${answers}. No partial file was left in ${directory}.${kept}` +
-    ' `mnn train` still works offline on the embedded digits (run it without --data);' +
-    ' check the network or proxy (HTTPS_PROXY), or give another mirror with --mirror URL.'
-  );
+  return `cannot fetch ${name} from any mirror: ${answers}. No partial file was left in ${directory}${kept}`;
 }
 
 /** The SHA-256 and size of a file, or undefined when it cannot be read (missing, a directory). */
@@ -297,7 +303,7 @@ async function createDirectory(directory: string): Promise<string | undefined> {
   try {
     return await mkdir(directory, { recursive: true });
   } catch (error) {
-    throw new MnnError(describeWriteFailure(directory, error));
+    throw new MnnError(describeWriteFailure(directory, error), { kind: 'io' });
   }
 }
 

@@ -27,20 +27,23 @@ export function loadModel(path: string): Model {
   try {
     size = statSync(path).size;
   } catch {
-    throw new MnnError(
-      `model file ${path} not found; train one with \`mnn train\` or give its path.`,
-    );
+    throw new MnnError(`model file ${path} not found`, {
+      hint: 'train a model first, or give the path of a saved one',
+    });
   }
   if (size > MAX_MODEL_FILE_BYTES) {
-    throw new MnnError(
-      `${path} is ${size} bytes, over the 1 GB limit for model files; is it a model?`,
-    );
+    throw new MnnError(`${path} is ${size} bytes, over the 1 GB limit for model files`, {
+      kind: 'limit',
+      hint: 'is it a model?',
+    });
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`);
+    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`, {
+      kind: 'io',
+    });
   }
   return parseModel(text, path);
 }
@@ -54,9 +57,9 @@ export function parseModel(text: string, fileName: string): Model {
   try {
     document = JSON.parse(text) as Json;
   } catch {
-    throw new MnnError(
-      `${fileName} is not a model file (not JSON); give the path of a model saved by \`mnn train\`.`,
-    );
+    throw new MnnError(`${fileName} is not a model file (not JSON)`, {
+      hint: 'give the path of a model saved by mnn',
+    });
   }
   const root = asObject(document, 'the file', fail);
   if (root.format !== MODEL_FORMAT) {

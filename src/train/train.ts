@@ -108,7 +108,11 @@ function yieldToEventLoop(): Promise<void> {
 /** Throws the divergence error when a loss is NaN or infinite. */
 function checkFinite(loss: number, iteration: number): void {
   if (!Number.isFinite(loss)) {
-    throw new MnnError(`training diverged at iteration ${iteration}; try a smaller --alpha.`);
+    throw new MnnError(`training diverged at iteration ${iteration}: the loss became ${loss}`, {
+      kind: 'diverged',
+      hint: 'try a smaller learning rate',
+      option: 'alpha',
+    });
   }
 }
 
