@@ -4,18 +4,16 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MnnError } from '../errors.js';
 import { describeWriteFailure } from '../io/atomic-write.js';
+import { DATASET_FILES } from './directory.js';
 import { downloadVerified, throwIfAborted } from './download.js';
 import { createHttpClient, proxySettingsFromEnv } from './http-client.js';
 import type { HttpClient, ProxySettings } from './http-client.js';
 import type { DatasetName } from './labels.js';
 
-/** The four standard files of MNIST and Fashion-MNIST, in the order they are fetched. */
-export const DATASET_FILE_NAMES = [
-  'train-images-idx3-ubyte.gz',
-  'train-labels-idx1-ubyte.gz',
-  't10k-images-idx3-ubyte.gz',
-  't10k-labels-idx1-ubyte.gz',
-] as const;
+/** The four standard files of MNIST and Fashion-MNIST as the mirrors serve them (gzipped), in fetch order. */
+export const DATASET_FILE_NAMES: readonly string[] = Object.values(DATASET_FILES).flatMap(
+  (files) => [`${files.images}.gz`, `${files.labels}.gz`],
+);
 
 /** Built-in mirrors, tried in order after any the user gives. */
 export const DEFAULT_MIRRORS: Readonly<Record<DatasetName, readonly string[]>> = {
@@ -51,11 +49,6 @@ export interface RemoteFile {
   readonly name: string;
   /** Lower-case hex SHA-256 the downloaded bytes must have. */
   readonly sha256: string;
-}
-
-/** The directory a data set is fetched into when none is given: data/mnist or data/fashion. */
-export function defaultDataDirectory(dataset: DatasetName): string {
-  return join('data', dataset);
 }
 
 /** A data set's four files with their known digests; `overrides` replaces digests by file name. */

@@ -66,7 +66,7 @@ function hexBytes(bytes: Uint8Array): string {
 }
 
 /** Gzip streams start with the magic bytes 1f 8b (RFC 1952); file names are not trusted. */
-function isGzip(bytes: Uint8Array): boolean {
+export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

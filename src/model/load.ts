@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import type { Parameters } from '../nn/parameters.js';
+import { PIXEL_SCALE } from '../nn/input.js';
+import { isLayerSize, LAYER_SIZE_RULE, type Parameters } from '../nn/parameters.js';
 import {
   MODEL_FORMAT,
   MODEL_VERSION,
@@ -15,8 +16,6 @@ import {
 export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
 /** Networks above this many parameters are refused before their arrays are read. */
 export const MAX_MODEL_PARAMETERS = 1e8;
-/** The largest layer a model file may declare. */
-export const MAX_MODEL_LAYER_SIZE = 100_000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -98,13 +97,8 @@ function readLayerSizes(value: Json | undefined, fail: Fail): number[] {
     return fail('"layers" must list at least two layer sizes');
   }
   const sizes = value.map((size, index) => {
-    if (
-      typeof size !== 'number' ||
-      !Number.isInteger(size) ||
-      size < 1 ||
-      size > MAX_MODEL_LAYER_SIZE
-    ) {
-      return fail(`"layers"[${index}] must be a whole number from 1 to ${MAX_MODEL_LAYER_SIZE}`);
+    if (typeof size !== 'number' || !isLayerSize(size)) {
+      return fail(`"layers"[${index}] must be ${LAYER_SIZE_RULE}`);
     }
     return size;
   });
@@ -187,7 +181,7 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
   if (value === undefined) {
     const side = Math.round(Math.sqrt(inputSize));
-    return { width: side, height: side * side === inputSize ? side : 1, scale: 255 };
+    return { width: side, height: side * side === inputSize ? side : 1, scale: PIXEL_SCALE };
   }
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;

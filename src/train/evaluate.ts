@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { argmaxColumns } from '../matrix/columns.js';
 import { Network } from '../nn/network.js';
+import { PIXEL_SCALE } from '../nn/input.js';
 import type { Parameters } from '../nn/parameters.js';
 import { inputMatrix } from './inputs.js';
 
@@ -25,8 +26,15 @@ export interface ClassMetrics {
   readonly support: number;
 }
 
-/** Runs the network over a data set in chunks: accuracy, mean loss and the confusion matrix. */
-export function evaluate(parameters: Parameters, dataset: Dataset): Evaluation {
+/**
+ * Runs the network over a data set in chunks: accuracy, mean loss and the confusion matrix.
+ * Pixels are divided by `scale`: the training scale, or the `input.scale` a model records.
+ */
+export function evaluate(
+  parameters: Parameters,
+  dataset: Dataset,
+  scale = PIXEL_SCALE,
+): Evaluation {
   const network = new Network(parameters);
   const classes = parameters.layerSizes[parameters.layerSizes.length - 1];
   const confusion = Array.from({ length: classes }, () => Array<number>(classes).fill(0));
@@ -34,7 +42,7 @@ export function evaluate(parameters: Parameters, dataset: Dataset): Evaluation {
   for (let start = 0; start < dataset.count; start += EVALUATION_CHUNK) {
     const count = Math.min(EVALUATION_CHUNK, dataset.count - start);
     const labels = dataset.labels.subarray(start, start + count);
-    const cache = network.forward(inputMatrix(dataset, start, count), labels);
+    const cache = network.forward(inputMatrix(dataset, start, count, scale), labels);
     lossSum += cache.loss * count;
     const predictions = new Uint32Array(count);
     argmaxColumns(predictions, cache.A[network.layerCount]);
