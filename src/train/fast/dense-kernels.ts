@@ -8,6 +8,9 @@
 import type { Code, Local } from './wasm-module.js';
 import {
   FunctionBuilder,
+  element,
+  lanes,
+  rowAddress,
   buildModule,
   code,
   f64,
@@ -29,6 +32,8 @@ import { KernelModule, address } from './wasm.js';
 export interface DenseKernels {
   /** A = ReLU(Z) = (Z > 0 ? Z : 0) over `length` entries. */
   relu(A: Float64Array, Z: Float64Array, length: number): void;
+  /** target = target ⊙ factors over `length` entries (dropout's R/(1 − p) on A and on Δ). */
+  multiply(target: Float64Array, factors: Float64Array, length: number): void;
   /**
    * Z = W·A + B for `count` samples (MATH.md, Forward), with WT = Wᵀ (nIn × nOut) so that pairs
    * of neurons read adjacent weights; Z: count × nOut, b: nOut, A: count × nIn.
@@ -70,28 +75,6 @@ export interface DenseKernels {
   ): void;
   /** ∂C/∂b += Σ columns of Δ, unscaled; gradientB: n, Δ: count × n. */
   biasGradient(gradientB: Float64Array, delta: Float64Array, count: number, n: number): void;
-  /**
-   * total[p] = Σ over chunks c, in chunk order, of partials[c·length + p], for p < length;
-   * chunkCount ≥ 1.
-   */
-  sumChunks(total: Float64Array, partials: Float64Array, length: number, chunkCount: number): void;
-}
-
-/** base + 8·index: the address of element `index` of the f64 array at `base`. */
-function element(base: Local, index: Local): number[] {
-  return code(get(base), get(index), i32.const(3), i32.shl, i32.add);
-}
-
-/** base + 8·row·width: the address of row `row` of an f64 matrix of rows `width` long. */
-function rowAddress(base: Local, row: Local, width: Local): number[] {
-  return code(get(base), get(row), get(width), i32.mul, i32.const(3), i32.shl, i32.add);
-}
-
-/** Loads, stores and arithmetic of either two lanes (f64x2) or one (f64). */
-function lanes(vector: boolean) {
-  return vector
-    ? { load: v128.load(), store: v128.store(), mul: f64x2.mul, add: f64x2.add }
-    : { load: f64.load(), store: f64.store(), mul: f64.mul, add: f64.add };
 }
 
 /** target[k] = target[k] + factor·source[k] for the element(s) at index `k`, vector or scalar. */
@@ -199,6 +182,26 @@ function reluFunction() {
   const [A, Z, length] = builder.parameters('A', 'Z', 'length');
   const k = builder.local('k', 'i32');
   return builder.build(keepPositiveRow(A, Z, Z, k, length));
+}
+
+/** The `multiply` function. */
+function multiplyFunction() {
+  const builder = new FunctionBuilder('multiply');
+  const [target, factors, length] = builder.parameters('target', 'factors', 'length');
+  const k = builder.local('k', 'i32');
+  const product = (vector: boolean): number[] => {
+    const { load, store, mul } = lanes(vector);
+    return code(
+      element(target, k),
+      element(target, k),
+      load,
+      element(factors, k),
+      load,
+      mul,
+      store,
+    );
+  };
+  return builder.build(forEachPair(k, length, product(true), product(false)));
 }
 
 /** The `forward` function. */
@@ -381,59 +384,17 @@ function biasGradientFunction() {
   );
 }
 
-/** The `sumChunks` function. */
-function sumChunksFunction() {
-  const builder = new FunctionBuilder('sumChunks');
-  const [total, partials, length, chunkCount] = builder.parameters(
-    'total',
-    'partials',
-    'length',
-    'chunkCount',
-  );
-  const p = builder.local('p', 'i32');
-  const c = builder.local('c', 'i32');
-  const q = builder.local('q', 'i32'); // the address of partials[c·length + p]
-  const rowBytes = builder.local('rowBytes', 'i32'); // of one chunk's sums
-  const more = builder.local('more', 'i32'); // chunks after the first
-  const pair = builder.local('pair', 'v128');
-  const single = builder.local('single', 'f64');
-  // sum = partials[p]; sum += partials[c·length + p] for c = 1, 2, … (the JavaScript order).
-  const column = (vector: boolean): number[] => {
-    const { load, store, add } = lanes(vector);
-    const sum = vector ? pair : single;
-    return code(
-      set(q, element(partials, p)),
-      set(sum, code(get(q), load)),
-      forEach(
-        c,
-        more,
-        code(increment(q, get(rowBytes)), set(sum, code(get(sum), get(q), load, add))),
-      ),
-      element(total, p),
-      get(sum),
-      store,
-    );
-  };
-  return builder.build(
-    code(
-      set(rowBytes, code(get(length), i32.const(3), i32.shl)),
-      set(more, code(get(chunkCount), i32.const(1), i32.sub)),
-      forEachPair(p, length, column(true), column(false)),
-    ),
-  );
-}
-
 let moduleBytes: Uint8Array | undefined;
 
 /** The module of the dense-layer kernels (built once). */
 export function denseModule(): Uint8Array {
   moduleBytes ??= buildModule([
     reluFunction(),
+    multiplyFunction(),
     forwardFunction(),
     gradientFunction(),
     backDeltaFunction(),
     biasGradientFunction(),
-    sumChunksFunction(),
   ]);
   return moduleBytes;
 }
@@ -442,14 +403,17 @@ export function denseModule(): Uint8Array {
 export function denseKernels(memory: WasmMemory): DenseKernels {
   const module = new KernelModule(denseModule(), memory);
   const relu = module.kernel('relu');
+  const multiply = module.kernel('multiply');
   const forward = module.kernel('forward');
   const gradient = module.kernel('gradient');
   const backDelta = module.kernel('backDelta');
   const biasGradient = module.kernel('biasGradient');
-  const sumChunks = module.kernel('sumChunks');
   return {
     relu(A, Z, length) {
       relu(address(A, 0, length), address(Z, 0, length), length);
+    },
+    multiply(target, factors, length) {
+      multiply(address(target, 0, length), address(factors, 0, length), length);
     },
     forward(Z, WT, b, A, count, nOut, nIn) {
       forward(
@@ -486,14 +450,6 @@ export function denseKernels(memory: WasmMemory): DenseKernels {
     },
     biasGradient(gradientB, delta, count, n) {
       biasGradient(address(gradientB, 0, n), address(delta, 0, count * n), count, n);
-    },
-    sumChunks(total, partials, length, chunkCount) {
-      sumChunks(
-        address(total, 0, length),
-        address(partials, 0, chunkCount * length),
-        length,
-        chunkCount,
-      );
     },
   };
 }

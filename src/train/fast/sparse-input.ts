@@ -16,6 +16,9 @@ export interface SparseInput {
   /** Pixel-major inside each block of consecutive samples. */
   readonly columns: SparseColumns;
   readonly labels: Uint8Array;
+  /** Image width and height (n₀ = width · height), for shifts. */
+  readonly width: number;
+  readonly height: number;
 }
 
 /** Counts the non-zero pixels of every sample. */
@@ -100,5 +103,134 @@ export function buildSparseInput(
   const rows = buildRows(dataset, countNonZero(dataset), arena);
   const labels = arena.allocate(Uint8Array, dataset.count);
   labels.set(dataset.labels.subarray(0, dataset.count));
-  return { rows, columns: buildColumns(rows, dataset.count, n0, blockSize, arena), labels };
+  const columns = buildColumns(rows, dataset.count, n0, blockSize, arena);
+  return { rows, columns, labels, width: dataset.cols, height: dataset.rows };
+}
+
+/**
+ * The samples of one block of a batch, gathered from the sparse input in both orders (its
+ * column form is block 0 of `columns`), with their labels. One per thread, reused block after
+ * block; sized for blocks of up to `blockSize` samples whose every pixel may be non-zero.
+ */
+export interface SparseBlock {
+  readonly rows: SparseRows;
+  readonly columns: SparseColumns;
+  readonly labels: Uint8Array;
+  /** Counting-sort scratch: one counter per pixel. */
+  readonly next: Int32Array;
+}
+
+/** Allocates a SparseBlock for blocks of `blockSize` samples of `n0` pixels in `arena`. */
+export function allocateSparseBlock(
+  arena: MemoryArena,
+  blockSize: number,
+  n0: number,
+): SparseBlock {
+  const entries = blockSize * n0;
+  return {
+    rows: {
+      start: arena.allocate(Int32Array, blockSize + 1),
+      pixel: arena.allocate(Uint16Array, entries),
+      value: arena.allocate(Uint8Array, entries),
+    },
+    columns: {
+      start: arena.allocate(Int32Array, n0 + 1),
+      sample: arena.allocate(Uint8Array, entries),
+      value: arena.allocate(Uint8Array, entries),
+    },
+    labels: arena.allocate(Uint8Array, blockSize),
+    next: arena.allocate(Int32Array, n0),
+  };
+}
+
+/**
+ * Gathers samples[first .. first+count−1] into `block`, sample k shifted shifts[2k] pixels right
+ * and shifts[2k+1] down (Batch, src/train/engine.ts): the pixel at (x, y) moves to (x+dx, y+dy),
+ * and is dropped where that falls outside the image. The shift only moves indices: the shifted
+ * image's zero pixels are exactly the moved zeros and the uncovered border.
+ */
+export function gatherBlock(
+  block: SparseBlock,
+  input: SparseInput,
+  samples: Uint32Array,
+  first: number,
+  count: number,
+  shifts: Int8Array | undefined,
+): void {
+  let entry = 0;
+  for (let s = 0; s < count; s++) {
+    const sample = samples[first + s];
+    block.rows.start[s] = entry;
+    block.labels[s] = input.labels[sample];
+    const dx = shifts === undefined ? 0 : shifts[2 * (first + s)];
+    const dy = shifts === undefined ? 0 : shifts[2 * (first + s) + 1];
+    entry =
+      dx === 0 && dy === 0
+        ? copyRow(block.rows, entry, input.rows, sample)
+        : shiftRow(block.rows, entry, input, sample, dx, dy);
+  }
+  block.rows.start[count] = entry;
+  sortIntoColumns(block, count, input.width * input.height);
+}
+
+/** Appends sample `sample`'s entries of `from` to `to` at `entry`; returns the next entry. */
+function copyRow(to: SparseRows, entry: number, from: SparseRows, sample: number): number {
+  for (let e = from.start[sample]; e < from.start[sample + 1]; e++, entry++) {
+    to.pixel[entry] = from.pixel[e];
+    to.value[entry] = from.value[e];
+  }
+  return entry;
+}
+
+/** Appends sample `sample`'s entries shifted by (dx, dy) at `entry`; returns the next entry. */
+function shiftRow(
+  to: SparseRows,
+  entry: number,
+  input: SparseInput,
+  sample: number,
+  dx: number,
+  dy: number,
+): number {
+  const { rows, width, height } = input;
+  const move = dy * width + dx;
+  // Entries come in pixel order, so the image row y advances as the pixel passes rowEnd.
+  let y = 0;
+  let rowEnd = width;
+  for (let e = rows.start[sample]; e < rows.start[sample + 1]; e++) {
+    const pixel = rows.pixel[e];
+    while (pixel >= rowEnd) {
+      y++;
+      rowEnd += width;
+    }
+    const x = pixel - (rowEnd - width);
+    if (x + dx >= 0 && x + dx < width && y + dy >= 0 && y + dy < height) {
+      to.pixel[entry] = pixel + move;
+      to.value[entry] = rows.value[e];
+      entry++;
+    }
+  }
+  return entry;
+}
+
+/** Builds the block's column form from its row form: a counting sort by pixel, stable in sample order. */
+function sortIntoColumns(block: SparseBlock, count: number, n0: number): void {
+  const { rows, columns, next } = block;
+  const entries = rows.start[count];
+  next.fill(0);
+  for (let e = 0; e < entries; e++) next[rows.pixel[e]]++;
+  let position = 0;
+  for (let j = 0; j < n0; j++) {
+    columns.start[j] = position;
+    const pixelCount = next[j];
+    next[j] = position;
+    position += pixelCount;
+  }
+  columns.start[n0] = position;
+  for (let s = 0; s < count; s++) {
+    for (let e = rows.start[s]; e < rows.start[s + 1]; e++) {
+      const slot = next[rows.pixel[e]]++;
+      columns.sample[slot] = s;
+      columns.value[slot] = rows.value[e];
+    }
+  }
 }

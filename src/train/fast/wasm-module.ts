@@ -81,8 +81,11 @@ export const INSTRUCTIONS = {
   'i32.sub': { code: 0x6b, immediate: 'none' },
   'i32.mul': { code: 0x6c, immediate: 'none' },
   'i32.shl': { code: 0x74, immediate: 'none' },
+  'f64.sqrt': { code: 0x9f, immediate: 'none' },
   'f64.add': { code: 0xa0, immediate: 'none' },
+  'f64.sub': { code: 0xa1, immediate: 'none' },
   'f64.mul': { code: 0xa2, immediate: 'none' },
+  'f64.div': { code: 0xa3, immediate: 'none' },
   'f64.convert_i32_u': { code: 0xb8, immediate: 'none' },
   'memory.fill': { prefix: 0xfc, code: 11, immediate: 'memory' },
   // v128 accesses promise 8-byte alignment only: f64 arrays are 8-byte aligned, rows may not be 16.
@@ -92,8 +95,11 @@ export const INSTRUCTIONS = {
   'f64x2.splat': { prefix: 0xfd, code: 0x14, immediate: 'none' },
   'f64x2.gt': { prefix: 0xfd, code: 0x4a, immediate: 'none' },
   'v128.and': { prefix: 0xfd, code: 0x4e, immediate: 'none' },
+  'f64x2.sqrt': { prefix: 0xfd, code: 0xef, immediate: 'none' },
   'f64x2.add': { prefix: 0xfd, code: 0xf0, immediate: 'none' },
+  'f64x2.sub': { prefix: 0xfd, code: 0xf1, immediate: 'none' },
   'f64x2.mul': { prefix: 0xfd, code: 0xf2, immediate: 'none' },
+  'f64x2.div': { prefix: 0xfd, code: 0xf3, immediate: 'none' },
 } as const satisfies Record<string, InstructionSpec>;
 
 export type InstructionName = keyof typeof INSTRUCTIONS;
@@ -183,7 +189,10 @@ export const f64 = {
   ne: emit('f64.ne'),
   gt: emit('f64.gt'),
   add: emit('f64.add'),
+  sub: emit('f64.sub'),
   mul: emit('f64.mul'),
+  div: emit('f64.div'),
+  sqrt: emit('f64.sqrt'),
   convert_i32_u: emit('f64.convert_i32_u'),
   /** select: the first operand if the i32 on top is non-zero, else the second. */
   select: emit('select'),
@@ -203,7 +212,10 @@ export const f64x2 = {
   splat: emit('f64x2.splat'),
   gt: emit('f64x2.gt'),
   add: emit('f64x2.add'),
+  sub: emit('f64x2.sub'),
   mul: emit('f64x2.mul'),
+  div: emit('f64x2.div'),
+  sqrt: emit('f64x2.sqrt'),
 } as const;
 
 /** memory.fill(address, byte, length) from the stack. */
@@ -282,7 +294,31 @@ export function forEachPair(counter: Local, limit: Local, pair: Code, single: Co
   );
 }
 
-/** A function ready to encode: all parameters i32, no result. */
+/** base + 8·index: the address of element `index` of the f64 array at `base`. */
+export function element(base: Local, index: Local): number[] {
+  return code(get(base), get(index), i32.const(3), i32.shl, i32.add);
+}
+
+/** base + 8·row·width: the address of row `row` of an f64 matrix of rows `width` long. */
+export function rowAddress(base: Local, row: Local, width: Local): number[] {
+  return code(get(base), get(row), get(width), i32.mul, i32.const(3), i32.shl, i32.add);
+}
+
+/** Loads, stores and arithmetic of either two lanes (f64x2) or one (f64), for code written once for both. */
+export function lanes(vector: boolean) {
+  const ops = vector ? f64x2 : f64;
+  return {
+    load: vector ? v128.load() : f64.load(),
+    store: vector ? v128.store() : f64.store(),
+    add: ops.add,
+    sub: ops.sub,
+    mul: ops.mul,
+    div: ops.div,
+    sqrt: ops.sqrt,
+  };
+}
+
+/** A function ready to encode: i32 and f64 parameters, no result. */
 export interface WasmFunction {
   readonly name: string;
   readonly params: readonly Local[];
@@ -298,12 +334,14 @@ export class FunctionBuilder {
   /** A function exported as `name`. */
   constructor(private readonly name: string) {}
 
-  /** Declares the i32 parameters, in call order. */
+  /** Declares i32 parameters (addresses and counts), in call order. */
   parameters<const N extends readonly string[]>(...names: N): { [K in keyof N]: Local } {
-    if (this.locals.length > 0) throw new Error('parameters must be declared before locals');
-    return names.map((name) => this.allocate(this.params, name, 'i32')) as {
-      [K in keyof N]: Local;
-    };
+    return this.declareParameters(names, 'i32');
+  }
+
+  /** Declares f64 parameters (constants of the arithmetic), in call order after the others. */
+  floatParameters<const N extends readonly string[]>(...names: N): { [K in keyof N]: Local } {
+    return this.declareParameters(names, 'f64');
   }
 
   /** Declares a local of `type`. */
@@ -314,6 +352,16 @@ export class FunctionBuilder {
   /** The finished function with `body`. */
   build(body: Code): WasmFunction {
     return { name: this.name, params: [...this.params], locals: [...this.locals], body };
+  }
+
+  private declareParameters<const N extends readonly string[]>(
+    names: N,
+    type: ValueType,
+  ): { [K in keyof N]: Local } {
+    if (this.locals.length > 0) throw new Error('parameters must be declared before locals');
+    return names.map((name) => this.allocate(this.params, name, type)) as {
+      [K in keyof N]: Local;
+    };
   }
 
   private allocate(list: Local[], name: string, type: ValueType): Local {
@@ -366,13 +414,13 @@ function nameSection(functions: readonly WasmFunction[]): number[] {
 
 /** A module that imports `env.memory` (shared, MAX_PAGES at most) and exports `functions`. */
 export function buildModule(functions: readonly WasmFunction[]): Uint8Array {
-  // One function type per parameter count (all i32, no result), as a WAT assembler would write.
-  const paramCounts = [...new Set(functions.map((f) => f.params.length))];
-  const types = paramCounts.map((count) => [
-    0x60,
-    ...vector(new Array<number[]>(count).fill([ValueType.i32])),
-    0,
-  ]);
+  // One function type per parameter list (no results), as a WAT assembler would write.
+  const signature = (f: WasmFunction) => f.params.map((param) => param.type).join();
+  const signatures = [...new Set(functions.map(signature))];
+  const types = signatures.map((key) => {
+    const params = functions.find((f) => signature(f) === key)?.params ?? [];
+    return [0x60, ...vector(params.map((param) => [ValueType[param.type]])), 0];
+  });
   const imports = [[...name('env'), ...name('memory'), 0x02, 0x03, 0, ...uleb(MAX_PAGES)]];
   const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
   const bodies = functions.map((f) => {
@@ -383,7 +431,7 @@ export function buildModule(functions: readonly WasmFunction[]): Uint8Array {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector(types)),
     ...section(2, vector(imports)),
-    ...section(3, vector(functions.map((f) => uleb(paramCounts.indexOf(f.params.length))))),
+    ...section(3, vector(functions.map((f) => uleb(signatures.indexOf(signature(f)))))),
     ...section(7, vector(exports)),
     ...section(10, vector(bodies)),
     ...nameSection(functions),

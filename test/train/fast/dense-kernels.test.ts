@@ -115,20 +115,13 @@ describe('dense kernels against plain loops', () => {
     }
   });
 
-  it('sumChunks: total = Σ partials in chunk order, from one chunk up', () => {
-    for (const chunkCount of [1, 2, 3, 24]) {
-      for (const length of [1, 2, 5, 130]) {
-        const partials = randomFloats(arena, chunkCount * length, random, 0.1);
-        const total = randomFloats(arena, length, random);
-        kernels.sumChunks(total, partials, length, chunkCount);
-        const expected = new Float64Array(length);
-        for (let p = 0; p < length; p++) {
-          let sum = partials[p];
-          for (let c = 1; c < chunkCount; c++) sum += partials[c * length + p];
-          expected[p] = sum;
-        }
-        expectSameBits(total, expected);
-      }
+  it('multiply: target = target ⊙ factors', () => {
+    for (const length of [1, 2, 3, 8, 11]) {
+      const target = randomFloats(arena, length, random, 0.2);
+      const factors = randomFloats(arena, length, random, 0.5);
+      const expected = target.map((t, k) => t * factors[k]);
+      kernels.multiply(target, factors, length);
+      expectSameBits(target, expected);
     }
   });
 
@@ -141,6 +134,6 @@ describe('dense kernels against plain loops', () => {
     expectSameBits(Z.subarray(16), before.subarray(16));
     const b = randomFloats(arena, 3, random);
     expect(() => kernels.forward(Z.subarray(0, 5), b, b, b, 2, 3, 1)).toThrow(RangeError);
-    expect(() => kernels.sumChunks(b, Z.subarray(0, 5), 3, 2)).toThrow(RangeError);
+    expect(() => kernels.multiply(b, Z.subarray(0, 2), 3)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { denseModule } from '../../../src/train/fast/dense-kernels.js';
 import { inputModule } from '../../../src/train/fast/input-kernels.js';
+import { layoutModule } from '../../../src/train/fast/layout-kernels.js';
+import { updateModule } from '../../../src/train/fast/update-kernels.js';
 import { MAX_GROUP_WIDTH } from '../../../src/train/fast/plan.js';
 import {
   FunctionBuilder,
@@ -90,9 +92,16 @@ describe('moduleText', () => {
   });
 
   it('decodes every kernel module to its last byte', () => {
-    const dense = moduleText(denseModule());
-    for (const name of ['relu', 'forward', 'gradient', 'backDelta', 'biasGradient', 'sumChunks'])
-      expect(dense).toContain(`(func $${name} (export "${name}")`);
+    const modules: [Uint8Array, string[]][] = [
+      [denseModule(), ['relu', 'multiply', 'forward', 'gradient', 'backDelta', 'biasGradient']],
+      [layoutModule(), ['sumChunks', 'transpose']],
+      [updateModule(), ['gradientDescent', 'momentum', 'adam']],
+    ];
+    for (const [bytes, names] of modules) {
+      const text = moduleText(bytes);
+      for (const name of names) expect(text).toContain(`(func $${name} (export "${name}")`);
+    }
+    expect(moduleText(updateModule())).toContain('(param $alpha f64)');
     for (let width = 1; width <= MAX_GROUP_WIDTH; width++) {
       const input = moduleText(inputModule(width));
       expect(input).toContain('(func $forward (export "forward") (param $rowStart i32)');

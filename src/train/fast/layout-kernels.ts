@@ -1,0 +1,188 @@
+/**
+ * Kernels that move numbers between the engine's layouts and the caller's: the chunk sums added
+ * into a gradient, and transposes (the first layer's weights are kept as (W⁽¹⁾)ᵀ/255 by neuron
+ * group, later layers' as Wᵀ too, for the forward kernels). Each element is computed exactly as
+ * the plain loop in its comment, so results do not depend on the vector width or the thread.
+ */
+import {
+  FunctionBuilder,
+  buildModule,
+  code,
+  element,
+  f64,
+  f64x2,
+  forEach,
+  forEachPair,
+  get,
+  i32,
+  increment,
+  lanes,
+  set,
+} from './wasm-module.js';
+import type { WasmMemory } from './wasm.js';
+import { KernelModule, address } from './wasm.js';
+
+/** The layout kernels. Each view starts at the kernel's first element. */
+export interface LayoutKernels {
+  /**
+   * total[p] = (Σ over chunks c, in chunk order, of partials[c·stride + p]) · scale, for
+   * p < length: the chunks' gradient sums added and made a mean. chunkCount ≥ 1.
+   */
+  sumChunks(
+    total: Float64Array,
+    partials: Float64Array,
+    length: number,
+    chunkCount: number,
+    stride: number,
+    scale: number,
+  ): void;
+  /**
+   * target[j·targetStride + i] = source[i·sourceStride + j] / divisor for i < rows, j < columns:
+   * a transpose (of a block of rows), divided on the way (by 1: exactly a copy).
+   */
+  transpose(
+    target: Float64Array,
+    targetStride: number,
+    source: Float64Array,
+    sourceStride: number,
+    rows: number,
+    columns: number,
+    divisor: number,
+  ): void;
+}
+
+/** The `sumChunks` function. */
+function sumChunksFunction() {
+  const builder = new FunctionBuilder('sumChunks');
+  const [total, partials, length, chunkCount, stride] = builder.parameters(
+    'total',
+    'partials',
+    'length',
+    'chunkCount',
+    'stride',
+  );
+  const [scale] = builder.floatParameters('scale');
+  const p = builder.local('p', 'i32');
+  const c = builder.local('c', 'i32');
+  const q = builder.local('q', 'i32'); // the address of partials[c·stride + p]
+  const strideBytes = builder.local('strideBytes', 'i32');
+  const more = builder.local('more', 'i32'); // chunks after the first
+  const pair = builder.local('pair', 'v128');
+  const single = builder.local('single', 'f64');
+  const scales = builder.local('scales', 'v128');
+  // sum = partials[p]; sum += partials[c·stride + p] for c = 1, 2, … (the JavaScript order).
+  const column = (vector: boolean): number[] => {
+    const { load, store, add, mul } = lanes(vector);
+    const [sum, factor] = vector ? [pair, scales] : [single, scale];
+    return code(
+      set(q, element(partials, p)),
+      set(sum, code(get(q), load)),
+      forEach(
+        c,
+        more,
+        code(increment(q, get(strideBytes)), set(sum, code(get(sum), get(q), load, add))),
+      ),
+      element(total, p),
+      get(sum),
+      get(factor),
+      mul,
+      store,
+    );
+  };
+  return builder.build(
+    code(
+      set(strideBytes, code(get(stride), i32.const(3), i32.shl)),
+      set(more, code(get(chunkCount), i32.const(1), i32.sub)),
+      set(scales, code(get(scale), f64x2.splat)),
+      forEachPair(p, length, column(true), column(false)),
+    ),
+  );
+}
+
+/** The `transpose` function. */
+function transposeFunction() {
+  const builder = new FunctionBuilder('transpose');
+  const [target, targetStride, source, sourceStride, rows, columns] = builder.parameters(
+    'target',
+    'targetStride',
+    'source',
+    'sourceStride',
+    'rows',
+    'columns',
+  );
+  const [divisor] = builder.floatParameters('divisor');
+  const i = builder.local('i', 'i32');
+  const j = builder.local('j', 'i32');
+  const from = builder.local('from', 'i32'); // the address of source[i·sourceStride + j]
+  const to = builder.local('to', 'i32'); // the address of target[j·targetStride + i]
+  const toStep = builder.local('toStep', 'i32');
+  return builder.build(
+    code(
+      set(toStep, code(get(targetStride), i32.const(3), i32.shl)),
+      forEach(
+        i,
+        rows,
+        code(
+          set(
+            from,
+            code(get(source), get(i), get(sourceStride), i32.mul, i32.const(3), i32.shl, i32.add),
+          ),
+          set(to, element(target, i)),
+          forEach(
+            j,
+            columns,
+            code(
+              get(to),
+              get(from),
+              f64.load(),
+              get(divisor),
+              f64.div,
+              f64.store(),
+              increment(from, 8),
+              increment(to, get(toStep)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+let moduleBytes: Uint8Array | undefined;
+
+/** The module of the layout kernels (built once). */
+export function layoutModule(): Uint8Array {
+  moduleBytes ??= buildModule([sumChunksFunction(), transposeFunction()]);
+  return moduleBytes;
+}
+
+/** The layout kernels over `memory`, called with views into it. */
+export function layoutKernels(memory: WasmMemory): LayoutKernels {
+  const module = new KernelModule(layoutModule(), memory);
+  const sumChunks = module.kernel('sumChunks');
+  const transpose = module.kernel('transpose');
+  return {
+    sumChunks(total, partials, length, chunkCount, stride, scale) {
+      sumChunks(
+        address(total, 0, length),
+        address(partials, 0, (chunkCount - 1) * stride + length),
+        length,
+        chunkCount,
+        stride,
+        scale,
+      );
+    },
+    transpose(target, targetStride, source, sourceStride, rows, columns, divisor) {
+      if (rows === 0 || columns === 0) return;
+      transpose(
+        address(target, 0, (columns - 1) * targetStride + rows),
+        targetStride,
+        address(source, 0, (rows - 1) * sourceStride + columns),
+        sourceStride,
+        rows,
+        columns,
+        divisor,
+      );
+    },
+  };
+}
