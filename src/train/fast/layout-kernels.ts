@@ -1,8 +1,8 @@
 /**
  * Kernels that move numbers between the engine's layouts and the caller's: the chunk sums added
- * into a gradient, and transposes (the first layer's weights are kept as (W⁽¹⁾)ᵀ/255 by neuron
- * group, later layers' as Wᵀ too, for the forward kernels). Each element is computed exactly as
- * the plain loop in its comment, so results do not depend on the vector width or the thread.
+ * into a gradient, and transposes (the first layer's weights are kept as (W⁽¹⁾)ᵀ by neuron group,
+ * later layers' as Wᵀ too, for the forward kernels). Each element is computed exactly as the
+ * plain loop in its comment, so results do not depend on the vector width or the thread.
  */
 import {
   FunctionBuilder,
@@ -37,8 +37,8 @@ export interface LayoutKernels {
     scale: number,
   ): void;
   /**
-   * target[j·targetStride + i] = source[i·sourceStride + j] / divisor for i < rows, j < columns:
-   * a transpose (of a block of rows), divided on the way (by 1: exactly a copy).
+   * target[j·targetStride + i] = source[i·sourceStride + j] for i < rows, j < columns: a
+   * transpose of a block of rows.
    */
   transpose(
     target: Float64Array,
@@ -47,7 +47,6 @@ export interface LayoutKernels {
     sourceStride: number,
     rows: number,
     columns: number,
-    divisor: number,
   ): void;
 }
 
@@ -110,7 +109,6 @@ function transposeFunction() {
     'rows',
     'columns',
   );
-  const [divisor] = builder.floatParameters('divisor');
   const i = builder.local('i', 'i32');
   const j = builder.local('j', 'i32');
   const from = builder.local('from', 'i32'); // the address of source[i·sourceStride + j]
@@ -135,8 +133,6 @@ function transposeFunction() {
               get(to),
               get(from),
               f64.load(),
-              get(divisor),
-              f64.div,
               f64.store(),
               increment(from, 8),
               increment(to, get(toStep)),
@@ -172,7 +168,7 @@ export function layoutKernels(memory: WasmMemory): LayoutKernels {
         scale,
       );
     },
-    transpose(target, targetStride, source, sourceStride, rows, columns, divisor) {
+    transpose(target, targetStride, source, sourceStride, rows, columns) {
       if (rows === 0 || columns === 0) return;
       transpose(
         address(target, 0, (columns - 1) * targetStride + rows),
@@ -181,7 +177,6 @@ export function layoutKernels(memory: WasmMemory): LayoutKernels {
         sourceStride,
         rows,
         columns,
-        divisor,
       );
     },
   };
