@@ -6,8 +6,9 @@ import { inputKernels } from './input-kernels.js';
 import type { PassPlan, VectorViews } from './plan.js';
 import { batchChunkCount, rangeStart, vectorViews } from './plan.js';
 import type { ParameterSlots } from './slots.js';
+import type { GatherKernels } from './gather-kernels.js';
+import { gatherKernels } from './gather-kernels.js';
 import type { SparseBlock, SparseInput } from './sparse-input.js';
-import { gatherBlock } from './sparse-input.js';
 import type { SharedStep, StepArrays } from './step.js';
 import { SampleSource } from './step.js';
 import type { WasmMemory } from './wasm.js';
@@ -90,6 +91,7 @@ export class ChunkRunner {
   private readonly gatheredBlock: BlockSource;
   private readonly kernels: InputKernels[];
   private readonly dense: DenseKernels;
+  private readonly gather: GatherKernels;
   private loss = 0;
   private correct = 0;
 
@@ -131,6 +133,7 @@ export class ChunkRunner {
       inputKernels(group.width, pass.memory, pass.inputTable),
     );
     this.dense = denseKernels(pass.memory);
+    this.gather = gatherKernels(pass.memory);
   }
 
   /**
@@ -172,14 +175,8 @@ export class ChunkRunner {
       const end = rangeStart(step.sampleCount, step.chunkCount, chunk + 1);
       for (let first = start; first < end; first += plan.blockSize) {
         const count = Math.min(plan.blockSize, end - first);
-        gatherBlock(
-          this.scratch.block,
-          input,
-          samples,
-          first,
-          count,
-          step.shifted ? shifts : undefined,
-        );
+        const blockShifts = step.shifted ? shifts : undefined;
+        this.gather.gather(this.scratch.block, input, samples, first, count, blockShifts);
         if (dropout !== undefined) this.fillMasks(dropout, samples, first, count);
         this.runBlock(this.gatheredBlock, count, params, gradient, dropout !== undefined);
       }

@@ -20,10 +20,11 @@ export interface SparseInput {
   readonly height: number;
 }
 
-/** Counts the non-zero pixels of every sample. */
+/** Counts the non-zero pixels of every sample (an index loop: an iterator is ten times slower). */
 function countNonZero(dataset: Dataset): number {
+  const { images } = dataset;
   let count = 0;
-  for (const pixel of dataset.images) if (pixel !== 0) count++;
+  for (let i = 0; i < images.length; i++) if (images[i] !== 0) count++;
   return count;
 }
 
@@ -140,96 +141,4 @@ export function allocateSparseBlock(
     labels: arena.allocate(Uint8Array, blockSize),
     next: arena.allocate(Int32Array, n0),
   };
-}
-
-/**
- * Gathers samples[first .. first+count−1] into `block`, sample k shifted shifts[2k] pixels right
- * and shifts[2k+1] down (Batch, src/train/engine.ts): the pixel at (x, y) moves to (x+dx, y+dy),
- * and is dropped where that falls outside the image. The shift only moves indices: the shifted
- * image's zero pixels are exactly the moved zeros and the uncovered border.
- */
-export function gatherBlock(
-  block: SparseBlock,
-  input: SparseInput,
-  samples: Uint32Array,
-  first: number,
-  count: number,
-  shifts: Int8Array | undefined,
-): void {
-  let entry = 0;
-  for (let s = 0; s < count; s++) {
-    const sample = samples[first + s];
-    block.rows.start[s] = entry;
-    block.labels[s] = input.labels[sample];
-    const dx = shifts === undefined ? 0 : shifts[2 * (first + s)];
-    const dy = shifts === undefined ? 0 : shifts[2 * (first + s) + 1];
-    entry =
-      dx === 0 && dy === 0
-        ? copyRow(block.rows, entry, input.rows, sample)
-        : shiftRow(block.rows, entry, input, sample, dx, dy);
-  }
-  block.rows.start[count] = entry;
-  sortIntoColumns(block, count, input.width * input.height);
-}
-
-/** Appends sample `sample`'s entries of `from` to `to` at `entry`; returns the next entry. */
-function copyRow(to: SparseRows, entry: number, from: SparseRows, sample: number): number {
-  for (let e = from.start[sample]; e < from.start[sample + 1]; e++, entry++) {
-    to.pixel[entry] = from.pixel[e];
-    to.value[entry] = from.value[e];
-  }
-  return entry;
-}
-
-/** Appends sample `sample`'s entries shifted by (dx, dy) at `entry`; returns the next entry. */
-function shiftRow(
-  to: SparseRows,
-  entry: number,
-  input: SparseInput,
-  sample: number,
-  dx: number,
-  dy: number,
-): number {
-  const { rows, width, height } = input;
-  const move = dy * width + dx;
-  // Entries come in pixel order, so the image row y advances as the pixel passes rowEnd.
-  let y = 0;
-  let rowEnd = width;
-  for (let e = rows.start[sample]; e < rows.start[sample + 1]; e++) {
-    const pixel = rows.pixel[e];
-    while (pixel >= rowEnd) {
-      y++;
-      rowEnd += width;
-    }
-    const x = pixel - (rowEnd - width);
-    if (x + dx >= 0 && x + dx < width && y + dy >= 0 && y + dy < height) {
-      to.pixel[entry] = pixel + move;
-      to.value[entry] = rows.value[e];
-      entry++;
-    }
-  }
-  return entry;
-}
-
-/** Builds the block's column form from its row form: a counting sort by pixel, stable in sample order. */
-function sortIntoColumns(block: SparseBlock, count: number, n0: number): void {
-  const { rows, columns, next } = block;
-  const entries = rows.start[count];
-  next.fill(0);
-  for (let e = 0; e < entries; e++) next[rows.pixel[e]]++;
-  let position = 0;
-  for (let j = 0; j < n0; j++) {
-    columns.start[j] = position;
-    const pixelCount = next[j];
-    next[j] = position;
-    position += pixelCount;
-  }
-  columns.start[n0] = position;
-  for (let s = 0; s < count; s++) {
-    for (let e = rows.start[s]; e < rows.start[s + 1]; e++) {
-      const slot = next[rows.pixel[e]]++;
-      columns.sample[slot] = s;
-      columns.value[slot] = rows.value[e];
-    }
-  }
 }
