@@ -5,6 +5,7 @@ import { decodeImage } from '../image/decode.js';
 import { FIELD_SIZE, preprocessDigit } from '../image/preprocess.js';
 import { outputProbabilities } from '../train/evaluate.js';
 import type { Model } from '../model/model.js';
+import { inputMatrix, Network } from '../nn/network.js';
 
 /** What a model says about one 28×28 digit. */
 export interface DigitPrediction {
@@ -32,18 +33,29 @@ export function checkDigitModel(model: Model, modelPath: string): void {
   }
 }
 
-/** Runs the network on one 28×28 digit (bytes, 0 background, 255 ink, as in a Dataset). */
-export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction {
-  const sample: Dataset = {
+/** One 28×28 digit (bytes, 0 background, 255 ink) as a one-sample Dataset. */
+function digitSample(pixels: Uint8Array): Dataset {
+  return {
     images: pixels,
     labels: new Uint8Array(1),
     count: 1,
     rows: FIELD_SIZE,
     cols: FIELD_SIZE,
   };
-  const probabilities = Array.from(outputProbabilities(model.parameters, sample));
+}
+
+/** Runs the network on one 28×28 digit (bytes, 0 background, 255 ink, as in a Dataset). */
+export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction {
+  const probabilities = Array.from(outputProbabilities(model.parameters, digitSample(pixels)));
   const label = probabilities.indexOf(Math.max(...probabilities));
   return { label, prediction: model.labels[label], probabilities };
+}
+
+/** A⁽¹⁾ … A⁽ᴸ⁾ of the forward pass over one 28×28 digit: what each layer makes of it. */
+export function digitActivations(model: Model, pixels: Uint8Array): Float64Array[] {
+  const network = new Network(model.parameters);
+  const cache = network.forward(inputMatrix(digitSample(pixels)));
+  return cache.A.slice(1).map((A) => Float64Array.from(A.data));
 }
 
 /** Decodes an image file's bytes, normalizes the digit like MNIST, and classifies it. */
