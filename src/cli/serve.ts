@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadModel } from '../model/load.js';
+import type { ModelEvent } from '../serve/model-watch.js';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
 import { action, printJson } from './output.js';
 import { integerOption } from './options.js';
@@ -73,20 +74,23 @@ async function runServe(modelPath: string, options: ServeCommandOptions): Promis
     if (!options.json) process.stdout.write(`${line}\n`);
   };
   const time = (): string => chalk.dim(new Date().toLocaleTimeString());
+  const printEvent = (event: ModelEvent): void => {
+    if (event.kind === 'loaded') {
+      const { model } = event.version;
+      const shape = model.parameters.layerSizes.join('-');
+      log(`${time()} showing ${modelPath}: ${shape}, ${trainingProgress(model.training)}`);
+    } else {
+      process.stderr.write(`${time()} ${chalk.yellow(event.message)}\n`);
+    }
+  };
+  // Events before the server listens (the first load) are told after the address.
+  let early: ModelEvent[] | undefined = [];
   const server = await startServer({
     modelPath,
     host: options.host,
     port: options.port,
     testModel: testModelsOn(modelPath, options.data),
-    onModelEvent: (event) => {
-      if (event.kind === 'loaded') {
-        const { model } = event.version;
-        const shape = model.parameters.layerSizes.join('-');
-        log(`${time()} showing ${modelPath}: ${shape}, ${trainingProgress(model.training)}`);
-      } else {
-        process.stderr.write(`${time()} ${chalk.yellow(event.message)}\n`);
-      }
-    },
+    onModelEvent: (event) => (early ? early.push(event) : printEvent(event)),
     onInternalError: (error) => {
       process.stderr.write(`${chalk.red('internal error (please report it):')}\n`);
       process.stderr.write(
@@ -94,6 +98,8 @@ async function runServe(modelPath: string, options: ServeCommandOptions): Promis
       );
     },
   });
+  // Listen for Ctrl-C before saying it stops the server.
+  const stopped = stopOnSignal(server.close);
   if (options.json) {
     printJson({ url: server.url, host: options.host, port: server.port, model: modelPath });
   }
@@ -111,8 +117,10 @@ async function runServe(modelPath: string, options: ServeCommandOptions): Promis
     `the page follows ${modelPath} as it changes (e.g. checkpoints of mnn train --out ${modelPath})`,
   );
   log('press Ctrl-C to stop');
+  early.forEach(printEvent);
+  early = undefined;
   if (options.open) openBrowser(server.url);
-  await stopOnSignal(server.close);
+  await stopped;
 }
 
 /** Waits for Ctrl-C (or SIGTERM), then stops the server cleanly; a second signal quits at once. */

@@ -76,9 +76,10 @@ export class ServedVersion {
       return { status: 404, json: { error: 'there are no test results to show images from' } };
     }
     const classes = results.confusion.length;
-    const [trueClass, predicted] = [query.get('true'), query.get('predicted')].map(Number);
-    const valid = (index: number): boolean =>
-      Number.isInteger(index) && index >= 0 && index < classes;
+    const [trueClass, predicted] = [query.get('true'), query.get('predicted')].map((text) =>
+      /^\d{1,6}$/.test(text ?? '') ? Number(text) : -1,
+    );
+    const valid = (index: number): boolean => index >= 0 && index < classes;
     if (!valid(trueClass) || !valid(predicted)) {
       return {
         status: 400,
