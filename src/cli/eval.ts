@@ -41,7 +41,7 @@ async function runEval(modelPath: string, options: EvalCommandOptions): Promise<
   const split = loadSplit(source, options.split);
   checkImagesFit(model, modelPath, split);
   const { dataset } = split;
-  const result = evaluate(model.parameters, dataset);
+  const result = evaluate(model.parameters, dataset, model.input.scale);
   const metrics = classMetrics(result.confusion);
   if (options.json) {
     printJson({

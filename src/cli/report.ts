@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { MnnError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { loadModel } from '../model/load.js';
+import { describeError } from './hints.js';
 import { action, printJson } from './output.js';
 import { packageVersion } from './text.js';
 
@@ -42,7 +43,7 @@ export function refuseOverwritingModel(output: string, modelPath: string): void 
   if (resolve(output) === resolve(modelPath)) {
     throw new MnnError(
       `the output ${output} is the model file itself; give another file name with -o.`,
-      2,
+      { kind: 'usage' },
     );
   }
 }
@@ -61,7 +62,7 @@ async function runReport(modelPath: string, options: ReportCommandOptions): Prom
     if (!(error instanceof MnnError)) throw error;
     results = { unavailable: `No test results: ${error.message}` };
     process.stderr.write(
-      `${chalk.yellow('warning:')} the report has no test results: ${error.message}\n`,
+      `${chalk.yellow('warning:')} the report has no test results: ${describeError(error)}\n`,
     );
   }
   const html = renderReport({

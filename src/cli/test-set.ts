@@ -68,7 +68,7 @@ export function testModelsOn(
 /** Evaluates a model on a loaded split and groups the images by confusion cell. */
 function testResults(model: Model, split: LoadedSplit): TestResults {
   const { dataset } = split;
-  const evaluation = evaluate(model.parameters, dataset);
+  const evaluation = evaluate(model.parameters, dataset, model.input.scale);
   const classes = evaluation.confusion.length;
   const cells = Array.from({ length: classes }, () =>
     Array.from({ length: classes }, () => [] as number[]),

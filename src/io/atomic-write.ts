@@ -50,7 +50,7 @@ export function writeFileAtomic(path: string, contents: string | Uint8Array): vo
     renameSync(temporary, path);
   } catch (error) {
     removeQuietly(temporary);
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }
 
@@ -75,20 +75,24 @@ export function assertWritable(path: string): void {
   if (existsSync(target) && statSync(target).isDirectory()) {
     throw new MnnError(
       `cannot write ${path}: it is a directory; give a file name such as ${join(path, 'model.json')}.`,
+      { kind: 'io' },
     );
   }
   const existing = nearestExisting(dirname(target));
   if (!statSync(existing).isDirectory()) {
-    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`);
+    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`, {
+      kind: 'io',
+    });
   }
   // Probe with a real file: permission bits alone do not tell (root, read-only mounts, ACLs).
   const probe = join(existing, `.mnn-write-test.${process.pid}.tmp`);
   try {
     writeFileSync(probe, '');
   } catch (error) {
-    throw new MnnError(
-      `cannot write ${path}: ${writeFailureReason(error)}; choose another location.`,
-    );
+    throw new MnnError(`cannot write ${path}: ${writeFailureReason(error)}`, {
+      kind: 'io',
+      hint: 'choose another location',
+    });
   } finally {
     removeQuietly(probe);
   }

@@ -12,8 +12,8 @@ export function loadPageScript(): string {
   try {
     return readFileSync(PAGE_SCRIPT_URL, 'utf8');
   } catch {
-    throw new MnnError(
-      "the web page's script (dist/serve/browser/page.js) is missing; build it with `npm run build` in the mnn folder.",
-    );
+    throw new MnnError("the web page's script (dist/serve/browser/page.js) is missing", {
+      hint: 'build it with npm run build in the mnn folder',
+    });
   }
 }

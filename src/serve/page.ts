@@ -76,12 +76,12 @@ const PAGE_CSS = `
 #pad { width: 280px; height: 280px; border: 2px solid #4a5568; border-radius: 6px; background: #fff; touch-action: none; cursor: crosshair; display: block; }
 #pad.dropping { border-color: #2b6cb0; box-shadow: 0 0 0 4px #bee3f8; }
 .buttons { display: flex; gap: 8px; margin: 10px 0 4px; }
-button, .button { font: inherit; padding: 5px 12px; border: 1px solid #a0aec0; border-radius: 5px; background: #edf2f7; color: var(--ink); cursor: pointer; text-decoration: none; }
+button, .button { font: inherit; padding: 5px 12px; border: 1px solid #a0aec0; border-radius: 5px; background: #edf2f7; color: #1a202c; cursor: pointer; text-decoration: none; }
 .button input { display: none; }
-.hint { color: var(--muted); font-size: 13px; max-width: 300px; }
+.hint { color: #4a5568; font-size: 13px; max-width: 300px; }
 .result { min-width: 260px; }
 .top1 { font-size: 64px; font-weight: 700; line-height: 1; margin: 0 0 6px; }
-.top1 small { font-size: 20px; font-weight: 400; color: var(--muted); }
+.top1 small { font-size: 20px; font-weight: 400; color: #4a5568; }
 ol.top { list-style: none; padding: 0; margin: 0 0 12px; font-variant-numeric: tabular-nums; display: grid; grid-template-columns: max-content max-content 140px; gap: 2px 14px; align-items: center; }
 ol.top li { display: contents; }
 ol.top .probability { text-align: right; }
@@ -91,9 +91,9 @@ ol.top meter { width: 140px; }
 #seen { width: 140px; height: 140px; image-rendering: pixelated; border: 1px solid #a0aec0; }
 .seen figcaption { max-width: 260px; }
 .layer { margin: 0 0 12px; }
-.layer p { margin: 0 0 4px; color: var(--muted); font-size: 13px; }
-.layer canvas { image-rendering: pixelated; border: 1px solid var(--line); }
-.gallery { border-top: 1px solid var(--line); margin-top: 12px; }
+.layer p { margin: 0 0 4px; color: #4a5568; font-size: 13px; }
+.layer canvas { image-rendering: pixelated; border: 1px solid #e2e8f0; }
+.gallery { border-top: 1px solid #e2e8f0; margin-top: 12px; }
 .confusion a.cell.selected rect { stroke: #1a202c; stroke-width: 3; }
 `;
 

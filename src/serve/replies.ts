@@ -14,13 +14,15 @@ export interface Reply {
   readonly json: unknown;
 }
 
-/** The message of an MnnError thrown by `run`; anything else is a bug and is rethrown. */
+/** What an MnnError thrown by `run` says (message and hint); anything else is a bug and is rethrown. */
 function userProblem(run: () => void): string | undefined {
   try {
     run();
     return undefined;
   } catch (error) {
-    if (error instanceof MnnError) return error.message;
+    if (error instanceof MnnError) {
+      return error.hint === undefined ? error.message : `${error.message}; ${error.hint}`;
+    }
     throw error;
   }
 }

@@ -191,17 +191,34 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
 /** Listens on host:port; the usual failures become MnnErrors that say what to do. */
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const reason =
-        error.code === 'EADDRINUSE'
-          ? `port ${port} is already in use; choose another port, or 0 for any free one`
-          : error.code === 'EACCES'
-            ? `not allowed to listen on port ${port}; choose a port above 1023`
-            : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-              ? `${host} is not an address of this machine`
-              : error.message;
-      reject(new MnnError(`cannot serve on ${host}:${port}: ${reason}.`));
-    });
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
+}
+
+/** Says why listening failed and what to change, naming the option concerned. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): MnnError {
+  const where = `cannot serve on ${host}:${port}`;
+  if (error.code === 'EADDRINUSE') {
+    return new MnnError(`${where}: the port is already in use`, {
+      kind: 'usage',
+      option: 'port',
+      hint: 'choose another port, or 0 for any free one',
+    });
+  }
+  if (error.code === 'EACCES') {
+    return new MnnError(`${where}: not allowed to listen on this port`, {
+      kind: 'usage',
+      option: 'port',
+      hint: 'choose a port above 1023',
+    });
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    return new MnnError(`${where}: ${host} is not an address of this machine`, {
+      kind: 'usage',
+      option: 'host',
+      hint: 'give one of its addresses, or 127.0.0.1 for this computer only',
+    });
+  }
+  return new MnnError(`${where}: ${error.message}`, { kind: 'io', cause: error });
 }

@@ -328,6 +328,6 @@ describe('mnn serve: following the model file', () => {
     ).rejects.toThrowError(MnnError);
     await expect(
       startServer({ modelPath, host: '127.0.0.1', port: server.port }),
-    ).rejects.toThrowError(/port \d+ is already in use/);
+    ).rejects.toThrowError(/cannot serve on 127\.0\.0\.1:\d+: the port is already in use/);
   });
 });
