@@ -22,6 +22,8 @@ export interface ChartSeries {
 
 /** Markers of the series of one chart, in order. */
 const MARKERS = ['•', '◦', '×', '+'];
+/** The marker of a cell where several series fall. */
+const SHARED_MARKER = '*';
 
 /** The value of a polyline at x (linear between points; undefined outside them). */
 function valueAt(points: readonly (readonly [number, number])[], x: number): number | undefined {
@@ -62,9 +64,14 @@ function drawChart(
   const rows = Array.from({ length: height }, () => Array<string>(width).fill(' '));
   const rowOf = (value: number): number =>
     height - 1 - Math.round(((Math.min(Math.max(value, low), high) - low) / span) * (height - 1));
+  let overlaps = false;
   columns.forEach((series, index) => {
     series.forEach((value, column) => {
-      if (value !== undefined) rows[rowOf(value)][column] = MARKERS[index % MARKERS.length];
+      if (value === undefined) return;
+      const cells = rows[rowOf(value)];
+      // Where series meet in one cell, a shared marker keeps both visible.
+      overlaps ||= cells[column] !== ' ';
+      cells[column] = cells[column] === ' ' ? MARKERS[index % MARKERS.length] : SHARED_MARKER;
     });
   });
   // The middle row is labelled when it sits exactly halfway (an odd number of rows).
@@ -75,7 +82,13 @@ function drawChart(
       : '';
   const labels = rows.map((_, row) => labelOf(row));
   const labelWidth = Math.max(...labels.map((label) => label.length));
-  const lines = [legend === undefined ? options.title : `${options.title}   ${legend}`];
+  const key =
+    legend === undefined
+      ? undefined
+      : overlaps
+        ? `${legend}  ${SHARED_MARKER} ${columns.length === 2 ? 'both' : 'several'}`
+        : legend;
+  const lines = [key === undefined ? options.title : `${options.title}   ${key}`];
   rows.forEach((cells, row) =>
     lines.push(`${labels[row].padStart(labelWidth)} ┤${cells.join('')}`),
   );

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { loadModel } from '../model/load.js';
 import type { ModelEvent } from '../serve/model-watch.js';
@@ -109,6 +109,11 @@ async function runServe(modelPath: string, options: ServeCommandOptions): Promis
       `only this computer can open it (listening on the loopback address ${options.host}); --host 0.0.0.0 would share it`,
     );
   } else {
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((address) => address !== undefined && !address.internal && address.family === 'IPv4')
+      .map((address) => `http://${address?.address}:${server.port}/`);
+    if (addresses.length > 0) log(`from other computers: ${addresses.join(', ')}`);
     process.stderr.write(
       `${chalk.yellow('warning:')} listening on ${options.host}: anyone who can reach this computer on port ${server.port} can open the page, see the model and send it images; there is no login. Use it only on a network you trust.\n`,
     );
@@ -119,7 +124,7 @@ async function runServe(modelPath: string, options: ServeCommandOptions): Promis
   log('press Ctrl-C to stop');
   early.forEach(printEvent);
   early = undefined;
-  if (options.open) openBrowser(server.url);
+  if (options.open) await openBrowser(server.url);
   await stopped;
 }
 
@@ -141,7 +146,8 @@ function stopOnSignal(close: () => Promise<void>): Promise<void> {
 }
 
 /** Opens a URL with the system's browser launcher, saying so if there is none. */
-function openBrowser(url: string): void {
+async function openBrowser(url: string): Promise<void> {
+  const { spawn } = await import('node:child_process');
   const [command, args] =
     process.platform === 'darwin'
       ? ['open', [url]]

@@ -38,7 +38,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Whether an address listens on every interface. */
-function isWildcard(host: string): boolean {
+export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 

@@ -12,6 +12,7 @@ import {
   hostPolicy,
   isAllowedHost,
   isSameOrigin,
+  isWildcard,
   readBody,
   SECURITY_HEADERS,
   type HostPolicy,
@@ -41,7 +42,7 @@ export interface ServeOptions {
 
 /** A running server. */
 export interface ModelServer {
-  /** e.g. "http://127.0.0.1:41234/". */
+  /** The page's address for this computer, e.g. "http://127.0.0.1:41234/". */
   readonly url: string;
   readonly port: number;
   /** Stops listening, ends the pages' event streams and open connections. */
@@ -161,7 +162,12 @@ export async function startServer(options: ServeOptions): Promise<ModelServer> {
     throw error;
   });
   policy = hostPolicy(options.host, port);
-  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // On every interface, this computer opens the page through loopback.
+  const urlHost = isWildcard(options.host)
+    ? '127.0.0.1'
+    : options.host.includes(':')
+      ? `[${options.host}]`
+      : options.host;
   return {
     url: `http://${urlHost}:${port}/`,
     port,

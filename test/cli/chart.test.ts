@@ -87,8 +87,8 @@ describe('seriesChart', () => {
       { title: 'loss', height: 3, width: 3, format: String },
     );
     expect(lines).toEqual([
-      'loss   • training  ◦ validation',
-      '1 ┤◦◦◦',
+      'loss   • training  ◦ validation  * both',
+      '1 ┤*◦◦',
       '  ┤ • ',
       '0 ┤  •',
       '  └───',
