@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/model/load.js';
@@ -241,6 +241,30 @@ describe('the served page in a browser', () => {
     console.log(`page updated ${latencies.join(' ms, ')} ms after each checkpoint was written`);
     expect(watched.problems).toEqual([]);
     expectOnlyLocalRequests(watched.requests, url);
+  });
+
+  it('predicts an opened image file as `mnn predict` does, and says why a non-image fails', async () => {
+    const { page } = watched;
+    const photo = fileURLToPath(new URL('../fixtures/image/progressive-7.jpg', import.meta.url));
+    const input = await page.$('#upload');
+    // The answer to the drawing is current; wait for the one to the file.
+    await page.evaluate("document.getElementById('prediction').dataset.state = 'stale'");
+    await input?.uploadFile(photo);
+    await page.waitForSelector('#prediction[data-state="current"]');
+    const shown = await page.$eval('#prediction .top1', (top) => top.firstChild?.textContent);
+    const cli = await runCli(['predict', '--json', '--model', 'model.json', photo], workspace);
+    const [expected] = JSON.parse(cli.stdout) as CliPrediction[];
+    expect(shown).toBe(expected.prediction);
+
+    const notes = join(workspace, 'notes.png');
+    writeFileSync(notes, 'shopping: eggs, milk');
+    await input?.uploadFile(notes);
+    await page.waitForSelector('#prediction[data-state="problem"]');
+    expect(await page.$eval('#prediction', (box) => box.textContent)).toMatch(
+      /the image is not a PNG or JPEG image/,
+    );
+    // The browser logs the refused upload (422) as a failed resource; nothing else went wrong.
+    expect(watched.problems.filter((problem) => !problem.includes('/api/predict'))).toEqual([]);
   });
 });
 

@@ -53,7 +53,9 @@ export async function watchedPage(browser: Browser): Promise<WatchedPage> {
   const problems: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error') {
+      problems.push(`console: ${message.text()} (${message.location().url ?? 'no location'})`);
+    }
   });
   page.on('pageerror', (error) => problems.push(`exception: ${String(error)}`));
   page.on('requestfailed', (request) =>

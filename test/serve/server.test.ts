@@ -322,6 +322,29 @@ describe('mnn serve: following the model file', () => {
     }
   });
 
+  it('shows a model that cannot read 28×28 digits, and says why drawings are refused', async () => {
+    const widePath = join(workspace, 'wide.json');
+    saveModel(widePath, {
+      ...model,
+      parameters: randomDigitModel([100, 10]).parameters,
+      input: { width: 10, height: 10, scale: 255 },
+    });
+    const wide = await startServer({ modelPath: widePath, host: '127.0.0.1', port: 0 });
+    try {
+      const reply = (await (await fetch(new URL('api/model', wide.url))).json()) as ModelReply;
+      expect(reply.predictProblem).toMatch(/takes 100 inputs/);
+      expect(reply.view?.weights.match(/<img /g)).toHaveLength(10);
+      const refused = await fetch(new URL('api/predict', wide.url), {
+        method: 'POST',
+        body: sevenPng,
+      });
+      expect(refused.status).toBe(422);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/takes 100 inputs/);
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('says so when the port is taken', async () => {
     await expect(
       startServer({ modelPath, host: '127.0.0.1', port: server.port }),

@@ -115,7 +115,8 @@ async function followModel(): Promise<void> {
   const reply = await refreshModel();
   if (reply.revision !== modelRevision) {
     modelRevision = reply.revision;
-    if (pad.hasInk) drawingChanged();
+    if (reply.predictProblem !== undefined) showPredictionProblem(reply.predictProblem);
+    else if (pad.hasInk) drawingChanged();
   }
 }
 

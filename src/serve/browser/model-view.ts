@@ -23,7 +23,9 @@ export async function refreshModel(): Promise<ModelReply> {
       : reply.revision > 0
         ? `${reply.problem} (still showing version ${reply.revision})`
         : reply.problem;
-  if (reply.view) {
+  if (!reply.view) {
+    element('summary').replaceChildren(make('p', 'note', reply.problem ?? reply.status));
+  } else {
     element('summary').innerHTML = reply.view.summary;
     element('curves').innerHTML = reply.view.curves;
     element('test').innerHTML = reply.view.test;
