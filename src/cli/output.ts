@@ -1,11 +1,17 @@
 import chalk from 'chalk';
-import { MnnError } from '../errors.js';
+import { MnnError, type ErrorKind } from '../errors.js';
+
+/** The exit code of each kind of user error: 2 for bad usage, 1 for everything else. */
+export function exitCodeFor(kind: ErrorKind): 1 | 2 {
+  return kind === 'usage' ? 2 : 1;
+}
 
 /** Prints a user error as one red line on stderr and sets the exit code; bugs keep their stack. */
 export function reportError(error: unknown): void {
   if (error instanceof MnnError) {
-    process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
-    process.exitCode = error.exitCode;
+    const hint = error.hint === undefined ? '' : `; ${error.hint}`;
+    process.stderr.write(`${chalk.red('error:')} ${error.message}${hint}\n`);
+    process.exitCode = exitCodeFor(error.kind);
     return;
   }
   process.stderr.write(`${chalk.red('internal error (please report it):')}\n`);

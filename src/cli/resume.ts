@@ -60,7 +60,7 @@ export function resumeSettings(
   if (given('layers') && choices.layers.join() !== layers.join()) {
     throw new MnnError(
       `--layers ${choices.layers.join(',')} differs from ${path}'s layers ${layers.join(',')}; a resumed run keeps its network, so drop --layers or train a new model without --resume.`,
-      2,
+      { kind: 'usage' },
     );
   }
   refuseInitChange(path, training, choices, given);
@@ -96,13 +96,13 @@ function refuseInitChange(
   if (given('seed') && choices.seed !== training.seed) {
     throw new MnnError(
       `--seed ${choices.seed} cannot apply: the seed only draws initial weights, and ${path} continues from its own (seed ${training.seed}); drop --seed, or train a new model without --resume.`,
-      2,
+      { kind: 'usage' },
     );
   }
   if (given('init') && choices.init !== training.init) {
     throw new MnnError(
       `--init ${choices.init} cannot apply: ${path} continues from its own weights (initialized with ${training.init}); drop --init, or train a new model without --resume.`,
-      2,
+      { kind: 'usage' },
     );
   }
 }
@@ -120,7 +120,7 @@ function resumedTotal(
     if (done >= training.targetIterations) {
       throw new MnnError(
         `${path} is complete (${done} iterations); to train it more, give the new total with --iters, e.g. ${example}.`,
-        2,
+        { kind: 'usage' },
       );
     }
     return training.targetIterations;
@@ -128,7 +128,7 @@ function resumedTotal(
   if (choices.iters <= done) {
     throw new MnnError(
       `${path} has already done ${done} iterations and --iters is the new total; give more than ${done}, e.g. ${example}.`,
-      2,
+      { kind: 'usage' },
     );
   }
   return choices.iters;

@@ -106,14 +106,14 @@ function checkLayersFitData(layers: number[], dataset: Dataset): void {
   if (layers[0] !== pixels) {
     throw new MnnError(
       `--layers starts with ${layers[0]} inputs but the images have ${pixels} pixels (${dataset.rows}×${dataset.cols}); use --layers ${pixels},${layers.slice(1).join(',')}.`,
-      2,
+      { kind: 'usage' },
     );
   }
   const classes = layers[layers.length - 1];
   if (classes !== 10) {
     throw new MnnError(
       `--layers ends with ${classes} outputs but the data has 10 classes; end it with 10.`,
-      2,
+      { kind: 'usage' },
     );
   }
 }
@@ -160,7 +160,7 @@ function checkResumeFitsData(resume: ResumePoint, dataset: Dataset, source: Data
   if (dataset.cols !== width || dataset.rows !== height || pixelsPerSample(dataset) !== inputs) {
     throw new MnnError(
       `${resume.path} was trained on ${width}×${height} images but ${dataSourceName(source)} has ${dataset.cols}×${dataset.rows} images; resume it with data of the same shape (--data).`,
-      2,
+      { kind: 'usage' },
     );
   }
 }

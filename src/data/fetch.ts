@@ -176,7 +176,7 @@ interface MirrorFailure {
  */
 export async function fetchFiles(options: FetchOptions): Promise<FetchedFile[]> {
   if (options.mirrors.length === 0) {
-    throw new MnnError('no mirror to fetch from; give one with --mirror URL.', 2);
+    throw new MnnError('no mirror to fetch from; give one with --mirror URL.', { kind: 'usage' });
   }
   const createdRoot = await createDirectory(options.directory);
   const timeoutMs = options.timeoutMs ?? 30_000;

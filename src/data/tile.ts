@@ -8,10 +8,10 @@ import { MnnError } from '../errors.js';
  */
 export function tileDataset(dataset: Dataset, count: number): Dataset {
   if (!Number.isInteger(count) || count < 0) {
-    throw new MnnError(`the tiled sample count must be a whole number of at least 0, got ${count}`, 2);
+    throw new MnnError(`the tiled sample count must be a whole number of at least 0, got ${count}`, { kind: 'usage' });
   }
   if (count > 0 && dataset.count === 0) {
-    throw new MnnError('cannot tile an empty dataset; give it at least one sample', 2);
+    throw new MnnError('cannot tile an empty dataset; give it at least one sample', { kind: 'usage' });
   }
   const n0 = pixelsPerSample(dataset);
   const images = new Uint8Array(count * n0);

@@ -44,3 +44,61 @@ export class Random {
     return radius * Math.cos(2 * Math.PI * v);
   }
 }
+
+/** murmur3's 32-bit finalizer: a bijection of 32-bit words that spreads every input bit. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * What a counter-based random number is for; part of its key, so that the draws of different
+ * purposes never coincide (ARCHITECTURE.md, "Determinism").
+ */
+export const RandomPurpose = {
+  /** The order of the training samples in an epoch. */
+  shuffle: 1,
+  /** Which training samples are held out for validation. */
+  validation: 2,
+  /** Dropout masks. */
+  dropout: 3,
+  /** Augmentation shifts. */
+  shift: 4,
+} as const;
+
+/**
+ * A 32-bit random word that depends only on its key (seed, purpose, a, b, c, d): counter-based,
+ * so a draw does not depend on which draws came before it, nor on which thread makes it. Keys
+ * are whole numbers; each is folded in as a 32-bit word.
+ */
+export function counterHash(
+  seed: number,
+  purpose: number,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+): number {
+  let h = mix32(seed ^ 0x9e3779b9);
+  h = mix32(h ^ Math.imul(purpose, 0x27d4eb2f));
+  h = mix32(h ^ a);
+  h = mix32(h ^ Math.imul(b, 0x165667b1));
+  h = mix32(h ^ c);
+  return mix32(h ^ Math.imul(d, 0x9e3779b1));
+}
+
+/** A uniform number in [0, 1) keyed like `counterHash`. */
+export function counterUniform(
+  seed: number,
+  purpose: number,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+): number {
+  return counterHash(seed, purpose, a, b, c, d) / 4294967296;
+}

@@ -1,4 +1,22 @@
+import type { DropoutSpec } from '../nn/dropout.js';
 import type { Parameters } from '../nn/parameters.js';
+
+/**
+ * The samples of one training step and how each is presented (MATH.md, "Beyond the paper").
+ * Engines must give the same numbers for the same batch, however they split it among threads.
+ */
+export interface Batch {
+  /** Training-set indices of the batch's samples, in the order their terms are summed. */
+  readonly samples: Uint32Array;
+  /**
+   * Augmentation: sample k is shifted shifts[2k] pixels right and shifts[2k+1] pixels down, so
+   * the pixel at (x, y) of the shifted image is the original's at (x − dx, y − dy), 0 where that
+   * falls outside the image. Absent: no shift.
+   */
+  readonly shifts?: Int8Array;
+  /** Inverted dropout on every hidden layer, masks from `dropoutKeeps`. Absent: no dropout. */
+  readonly dropout?: DropoutSpec;
+}
 
 /** What one full-batch pass over the training set reports besides the gradients. */
 export interface PassResult {

@@ -274,7 +274,7 @@ describe('fetchFiles', () => {
 
   it('refuses an empty mirror list as a usage error', async () => {
     const error = await failureOf(fetchFiles({ directory, files, mirrors: [] }));
-    expect(error.exitCode).toBe(2);
+    expect(error.kind).toBe('usage');
   });
 });
 

@@ -64,13 +64,13 @@ function checkArguments(
   if (layerSizes.length < 2 || !layerSizes.every((n) => Number.isInteger(n) && n >= 1)) {
     throw new MnnError(
       `layer sizes must be at least two positive integers, got [${layerSizes.join(',')}]`,
-      2,
+      { kind: 'usage' },
     );
   }
   if (layerSizes[0] !== pixelsPerSample(dataset)) {
     throw new MnnError(
       `the input layer has ${layerSizes[0]} neurons but the images have ${pixelsPerSample(dataset)} pixels; make the first layer size ${pixelsPerSample(dataset)}`,
-      2,
+      { kind: 'usage' },
     );
   }
   if (dataset.count < 1) {
@@ -81,17 +81,19 @@ function checkArguments(
     if (dataset.labels[s] >= classes) {
       throw new MnnError(
         `sample ${s} has label ${dataset.labels[s]} but the output layer has only ${classes} classes; make the last layer size at least ${dataset.labels[s] + 1}`,
-        2,
+        { kind: 'usage' },
       );
     }
   }
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new MnnError(`threads must be a whole number of at least 1, got ${threads}`, 2);
+    throw new MnnError(`threads must be a whole number of at least 1, got ${threads}`, {
+      kind: 'usage',
+    });
   }
   if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > MAX_BLOCK_SIZE) {
     throw new MnnError(
       `block size must be a whole number from 1 to ${MAX_BLOCK_SIZE}, got ${blockSize}`,
-      2,
+      { kind: 'usage' },
     );
   }
 }

@@ -1,0 +1,30 @@
+import { RandomPurpose, counterUniform } from './random.js';
+
+/**
+ * Inverted dropout on the hidden layers (MATH.md, "Beyond the paper"): during training each
+ * hidden activation is kept with probability 1 − p and scaled by 1 / (1 − p), else zeroed.
+ */
+export interface DropoutSpec {
+  /** The rate p in [0, 1): the probability that a hidden unit is dropped. */
+  readonly rate: number;
+  /** The training seed; with `step` it keys the masks. */
+  readonly seed: number;
+  /** The optimizer step t (1, 2, …) the masks are for. */
+  readonly step: number;
+}
+
+/**
+ * R⁽ℓ⁾ for one unit: true when hidden unit `unit` of layer `layer` (1 ≤ ℓ < L) is kept for
+ * training sample `sample` (its index in the training set) at this step. Counter-based, so the
+ * mask, and hence the weights, do not depend on how samples are split among threads.
+ */
+export function dropoutKeeps(
+  spec: DropoutSpec,
+  sample: number,
+  layer: number,
+  unit: number,
+): boolean {
+  return (
+    counterUniform(spec.seed, RandomPurpose.dropout, spec.step, sample, layer, unit) >= spec.rate
+  );
+}
