@@ -66,12 +66,17 @@ function checkOverwrite(
 ): void {
   for (const path of modelExport.files.keys()) {
     if (resolve(path) === resolve(modelPath)) {
-      throw new MnnError(`${path} is the model being exported; give another path with -o.`, 2);
+      throw new MnnError(`${path} is the model being exported`, {
+        kind: 'usage',
+        hint: 'give another path with -o',
+      });
     }
   }
   if (foreign.length > 0 && !force) {
+    const [verb, wrote] = foreign.length === 1 ? ['exists', 'was'] : ['exist', 'were'];
     throw new MnnError(
-      `${foreign.join(' and ')} already exist${foreign.length === 1 ? 's' : ''} and ${foreign.length === 1 ? 'was' : 'were'} not written by mnn export; give another path with -o, or add --force to replace.`,
+      `${foreign.join(' and ')} already ${verb} and ${wrote} not written by mnn export`,
+      { hint: 'give another path with -o, or add --force to replace it' },
     );
   }
 }

@@ -22,8 +22,12 @@ const MAX_TFJS_MODEL_JSON_BYTES = 1024 ** 2;
 export function tfjsWeightsFileName(modelJsonPath: string): string {
   if (!modelJsonPath.endsWith('.json') || basename(modelJsonPath) === '.json') {
     throw new MnnError(
-      `a TF.js model is a .json file with its weights beside it; ${modelJsonPath} does not end in .json (e.g. web/model.json).`,
-      2,
+      `a TF.js model is a .json file, and ${modelJsonPath} does not end in .json`,
+      {
+        kind: 'usage',
+        option: 'outputPath',
+        hint: 'give the path of its model.json, e.g. web/model.json (the weights go beside it)',
+      },
     );
   }
   return `${basename(modelJsonPath).slice(0, -'.json'.length)}.weights.bin`;
@@ -110,7 +114,7 @@ export function writeExport(modelExport: ModelExport): void {
         path === mainFile
           ? `give a file name such as ${join(path, EXPORT_FILE_NAMES[modelExport.format])}`
           : 'move it away or choose another output path';
-      throw new MnnError(`cannot write ${path}: it is a directory; ${hint}.`);
+      throw new MnnError(`cannot write ${path}: it is a directory`, { kind: 'io', hint });
     }
     assertWritable(path);
   }

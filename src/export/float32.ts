@@ -12,9 +12,10 @@ export function float32Bytes(values: ArrayLike<number>, what: string): Uint8Arra
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) {
     if (!(Math.abs(values[i]) <= FLOAT32_MAX)) {
-      throw new MnnError(
-        `${what}[${i}] is ${values[i]}, too large for the float32 of an exported model.`,
-      );
+      throw new MnnError(`${what}[${i}] is ${values[i]}, too large for float32`, {
+        kind: 'limit',
+        hint: 'exported models store float32 weights; retrain with a smaller learning rate',
+      });
     }
     view.setFloat32(i * 4, values[i], true);
   }
