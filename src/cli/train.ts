@@ -9,6 +9,7 @@ import { MnnError } from '../errors.js';
 import { assertWritable } from '../io/atomic-write.js';
 import type { Model } from '../model/model.js';
 import { saveModel } from '../model/save.js';
+import { PIXEL_SCALE } from '../nn/input.js';
 import { createEngine } from '../train/create-engine.js';
 import { train, type TrainOptions, type TrainResult } from '../train/train.js';
 import { lineChart } from './chart.js';
@@ -131,7 +132,7 @@ function modelOf(result: TrainResult, run: RunRecord): Model {
   return {
     parameters: result.parameters,
     labels: run.labels,
-    input: { width: trainSet.cols, height: trainSet.rows, scale: 255 },
+    input: { width: trainSet.cols, height: trainSet.rows, scale: PIXEL_SCALE },
     training: {
       dataset: dataSourceName(settings.source),
       samples: trainSet.count,

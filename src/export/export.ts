@@ -25,7 +25,7 @@ export function tfjsWeightsFileName(modelJsonPath: string): string {
       `a TF.js model is a .json file, and ${modelJsonPath} does not end in .json`,
       {
         kind: 'usage',
-        option: 'outputPath',
+        option: 'out',
         hint: 'give the path of its model.json, e.g. web/model.json (the weights go beside it)',
       },
     );

@@ -70,7 +70,7 @@ export function writeFilesAtomic(files: ReadonlyMap<string, string | Uint8Array>
     }
   } catch (error) {
     for (const { temporary } of pending) removeQuietly(temporary);
-    throw new MnnError(describeWriteFailure(current, error));
+    throw new MnnError(describeWriteFailure(current, error), { kind: 'io' });
   }
 }
 
@@ -95,20 +95,24 @@ export function assertWritable(path: string): void {
   if (existsSync(target) && statSync(target).isDirectory()) {
     throw new MnnError(
       `cannot write ${path}: it is a directory; give a file name such as ${join(path, 'model.json')}.`,
+      { kind: 'io' },
     );
   }
   const existing = nearestExisting(dirname(target));
   if (!statSync(existing).isDirectory()) {
-    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`);
+    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`, {
+      kind: 'io',
+    });
   }
   // Probe with a real file: permission bits alone do not tell (root, read-only mounts, ACLs).
   const probe = join(existing, `.mnn-write-test.${process.pid}.tmp`);
   try {
     writeFileSync(probe, '');
   } catch (error) {
-    throw new MnnError(
-      `cannot write ${path}: ${writeFailureReason(error)}; choose another location.`,
-    );
+    throw new MnnError(`cannot write ${path}: ${writeFailureReason(error)}`, {
+      kind: 'io',
+      hint: 'choose another location',
+    });
   } finally {
     removeQuietly(probe);
   }

@@ -2,9 +2,9 @@ import type { Dataset } from '../data/dataset.js';
 import { MnnError } from '../errors.js';
 import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
-import type { HistoryPoint } from '../model/model.js';
 import type { GradientEngine, PassResult } from './engine.js';
 import { evaluate } from './evaluate.js';
+import type { HistoryPoint } from './history.js';
 
 /** Everything that decides what training computes (the same options and seed give the same weights). */
 export interface TrainOptions {
@@ -108,7 +108,11 @@ function yieldToEventLoop(): Promise<void> {
 /** Throws the divergence error when a loss is NaN or infinite. */
 function checkFinite(loss: number, iteration: number): void {
   if (!Number.isFinite(loss)) {
-    throw new MnnError(`training diverged at iteration ${iteration}; try a smaller --alpha.`);
+    throw new MnnError(`training diverged at iteration ${iteration}: the loss became ${loss}`, {
+      kind: 'diverged',
+      hint: 'try a smaller learning rate',
+      option: 'alpha',
+    });
   }
 }
 

@@ -2,7 +2,8 @@ import type { Dataset } from '../../src/data/dataset.js';
 import { argmaxColumns } from '../../src/matrix/columns.js';
 import { Matrix } from '../../src/matrix/matrix.js';
 import type { Model } from '../../src/model/model.js';
-import { inputMatrix, Network } from '../../src/nn/network.js';
+import { Network } from '../../src/nn/network.js';
+import { inputMatrix } from '../../src/train/inputs.js';
 
 // Exported models keep one sample per row ([N, n]); mnn keeps one per column (n × N). These
 // helpers move between the two so that both runtimes see the same digits and their answers
@@ -17,9 +18,16 @@ export function transposed(values: ArrayLike<number>, rows: number, cols: number
   return M;
 }
 
-/** The first `count` test digits as mnn's A⁽⁰⁾ (n₀ × N) and as the [N, n₀] float32 rows exported models take. */
-export function digitInputs(test: Dataset, count: number): { A0: Matrix; rows: Float32Array } {
-  const A0 = inputMatrix(test, 0, count);
+/**
+ * The first `count` test digits as mnn's A⁽⁰⁾ (n₀ × N, pixels divided by the model's input scale)
+ * and as the [N, n₀] float32 rows exported models take.
+ */
+export function digitInputs(
+  test: Dataset,
+  count: number,
+  model: Model,
+): { A0: Matrix; rows: Float32Array } {
+  const A0 = inputMatrix(test, 0, count, model.input.scale);
   return { A0, rows: Float32Array.from(transposed(A0.data, A0.rows, count).data) };
 }
 

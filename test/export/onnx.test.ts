@@ -37,7 +37,7 @@ describe.each([[[784, 32, 10]], [[784, 16, 16, 10]]])('ONNX export of %j', (laye
   });
 
   it('runs in onnxruntime-web and gives mnn’s probabilities to 1e-6 on 100 real test digits', async () => {
-    const { A0, rows } = digitInputs(data.test, DIGITS);
+    const { A0, rows } = digitInputs(data.test, DIGITS, model);
     const feeds = { input: new ort.Tensor('float32', rows, [DIGITS, 784]) };
     const output = (await session.run(feeds)).probabilities;
     expect(output.dims).toEqual([DIGITS, 10]);
@@ -52,7 +52,7 @@ describe.each([[[784, 32, 10]], [[784, 16, 16, 10]]])('ONNX export of %j', (laye
   it('takes a single 1×784 image (the batch dimension is symbolic)', async () => {
     expect(session.inputNames).toEqual(['input']);
     expect(session.outputNames).toEqual(['probabilities']);
-    const { A0, rows } = digitInputs(data.test, 1);
+    const { A0, rows } = digitInputs(data.test, 1, model);
     const output = await session.run({ input: new ort.Tensor('float32', rows, [1, 784]) });
     const onnx = runtimeAnswers(output.probabilities.data as Float32Array, 10);
     expect(maxAbsoluteDifference(onnx.AL.data, mnnAnswers(model, A0).AL.data)).toBeLessThan(1e-6);

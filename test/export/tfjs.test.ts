@@ -58,7 +58,7 @@ describe.each([[[784, 32, 10]], [[784, 16, 16, 10]]])('TF.js export of %j', (lay
   });
 
   it('loads with tf.loadLayersModel over HTTP and gives mnn’s probabilities to 1e-6 on 100 real test digits', async () => {
-    const { A0, rows } = digitInputs(data.test, DIGITS);
+    const { A0, rows } = digitInputs(data.test, DIGITS, model);
     const output = loaded.predict(tf.tensor2d(rows, [DIGITS, 784])) as tf.Tensor;
     expect(output.shape).toEqual([DIGITS, 10]);
     const tfjs = runtimeAnswers(await output.data(), 10);

@@ -2,6 +2,7 @@ import type { DataSplits } from '../../src/data/dataset.js';
 import { loadEmbedded } from '../../src/data/embedded.js';
 import { datasetLabels } from '../../src/data/labels.js';
 import type { Model } from '../../src/model/model.js';
+import { PIXEL_SCALE } from '../../src/nn/input.js';
 import { createEngine } from '../../src/train/create-engine.js';
 import { train } from '../../src/train/train.js';
 
@@ -27,7 +28,7 @@ export async function trainSmallModel(
   return {
     parameters: result.parameters,
     labels: datasetLabels('mnist'),
-    input: { width: data.train.cols, height: data.train.rows, scale: 255 },
+    input: { width: data.train.cols, height: data.train.rows, scale: PIXEL_SCALE },
     createdBy: 'mnn test',
     createdAt: '2024-01-01T00:00:00.000Z',
   };
