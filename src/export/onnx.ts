@@ -120,7 +120,7 @@ export function exportOnnx(model: Model, options: ExportOptions): Uint8Array {
   );
   const graph = {
     name: `mnn_${layerSizes.join('_')}`,
-    doc_string: `mnn multilayer perceptron ${layerSizes.join('-')}: ReLU hidden layers, softmax output`,
+    doc_string: `multilayer perceptron ${layerSizes.join('-')} trained with mnn: ReLU hidden layers, softmax output`,
     node: layers.flatMap((layer) => layer.node),
     initializer: layers.flatMap((layer) => layer.initializer),
     input: [floatValue(ONNX_INPUT, [BATCH, layerSizes[0]], inputDescription(model))],
