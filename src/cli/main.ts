@@ -5,6 +5,7 @@ import { registerGradcheck } from './gradcheck.js';
 import { reportError } from './output.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { registerPlot } from './plot.js';
 import { registerPredict } from './predict.js';
 import { registerReport } from './report.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerReport(program);
   registerPlot(program);
+  registerExport(program);
   return program;
 }
 
