@@ -89,17 +89,26 @@ const FACT_LABELS: Readonly<Record<string, string>> = {
   complete: 'complete',
 };
 
-/** The options and results in a training record, one row per field (nested objects flattened). */
-export function trainingFacts(training: object): TrainingFact[] {
+/**
+ * The options and results in a training record, one row per field. Nested records are
+ * flattened under their name: {optimizer: {kind: 'adam', beta1: 0.9}} gives "optimizer: adam"
+ * and "optimizer beta1: 0.9".
+ */
+export function trainingFacts(training: object, within = ''): TrainingFact[] {
   const facts: TrainingFact[] = [];
   for (const [key, value] of Object.entries(training)) {
     if (key === 'history') continue;
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      facts.push(...trainingFacts(value));
+      facts.push(
+        ...trainingFacts(value, within === '' ? spellOut(key) : `${within} ${spellOut(key)}`),
+      );
       continue;
     }
     const text = factValue(key, value);
-    if (text !== undefined) facts.push({ label: FACT_LABELS[key] ?? spellOut(key), value: text });
+    if (text === undefined) continue;
+    const own = FACT_LABELS[key] ?? spellOut(key);
+    const label = within === '' ? own : key === 'kind' ? within : `${within} ${own}`;
+    facts.push({ label, value: text });
   }
   return facts;
 }

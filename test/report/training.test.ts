@@ -53,14 +53,15 @@ describe('reading the training record', () => {
     expect(trainingCurves([{ loss: 1 }])).toBeUndefined();
   });
 
-  it('lists every option and result, flattening nested option objects, formatting by meaning', () => {
+  it('lists every option and result, nested records under their name, formatting by meaning', () => {
     const facts = trainingFacts({
       dataset: 'embedded',
       alpha: 0.1,
       testAccuracy: 0.8951,
       seconds: 12.34,
       complete: false,
-      options: { optimizer: 'adam', batchSize: 64 },
+      optimizer: { kind: 'adam', beta1: 0.9, weightDecay: 0 },
+      batchSize: 64,
       history: [{ iteration: 0 }],
     });
     expect(facts).toEqual([
@@ -70,6 +71,8 @@ describe('reading the training record', () => {
       { label: 'training time', value: '12.3 s' },
       { label: 'complete', value: 'no' },
       { label: 'optimizer', value: 'adam' },
+      { label: 'optimizer beta1', value: '0.9' },
+      { label: 'optimizer weight decay', value: '0' },
       { label: 'batch size', value: '64' },
     ]);
   });
