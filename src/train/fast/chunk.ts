@@ -142,7 +142,10 @@ export class ChunkRunner {
    */
   computeChunk(chunk: number): void {
     const { plan, partials } = this.pass;
-    partials.fill(0, chunk * plan.parameterCount, (chunk + 1) * plan.parameterCount);
+    // The first block's first-layer kernels fill W⁽¹⁾'s sums; the rest of the sums start at 0.
+    const start = chunk * plan.parameterCount;
+    const firstLayer = plan.layerSizes[0] * plan.layerSizes[1];
+    partials.fill(0, start + firstLayer, start + plan.parameterCount);
     this.runChunk(chunk, this.partials[chunk]);
   }
 
@@ -166,7 +169,7 @@ export class ChunkRunner {
         const count = Math.min(plan.blockSize, plan.sampleCount - first);
         const source = this.globalBlocks;
         [source.firstRow, source.columnBlock, source.firstLabel] = [first, block, first];
-        this.runBlock(source, count, params, gradient, false);
+        this.runBlock(source, count, params, gradient, false, block === firstBlock);
       }
     } else {
       const { samples, shifts } = step.arrays;
@@ -178,7 +181,14 @@ export class ChunkRunner {
         const blockShifts = step.shifted ? shifts : undefined;
         this.gather.gather(this.scratch.block, input, samples, first, count, blockShifts);
         if (dropout !== undefined) this.fillMasks(dropout, samples, first, count);
-        this.runBlock(this.gatheredBlock, count, params, gradient, dropout !== undefined);
+        this.runBlock(
+          this.gatheredBlock,
+          count,
+          params,
+          gradient,
+          dropout !== undefined,
+          first === start,
+        );
       }
     }
     this.pass.chunkLoss[chunk] = this.loss;
@@ -198,17 +208,21 @@ export class ChunkRunner {
     }
   }
 
-  /** Forward, cost and (with a gradient to add to) backward over one block. */
+  /**
+   * Forward, cost and (with a gradient to add to) backward over one block, the first of its chunk
+   * when `first`.
+   */
   private runBlock(
     source: BlockSource,
     count: number,
     params: VectorViews,
     gradient: VectorViews | undefined,
     dropout: boolean,
+    first: boolean,
   ): void {
     this.forward(source, count, params, dropout);
     this.softmaxCrossEntropy(source, count);
-    if (gradient !== undefined) this.backward(source, count, params, gradient, dropout);
+    if (gradient !== undefined) this.backward(source, count, params, gradient, dropout, first);
   }
 
   /**
@@ -289,6 +303,7 @@ export class ChunkRunner {
     params: VectorViews,
     gradient: VectorViews,
     dropout: boolean,
+    first: boolean,
   ): void {
     const { Z, A, delta, masks } = this.scratch;
     const sizes = this.layerSizes;
@@ -314,6 +329,7 @@ export class ChunkRunner {
         source.columnBlock,
         sizes[0],
         this.groupDelta[g],
+        first,
       ),
     );
   }

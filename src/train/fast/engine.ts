@@ -186,6 +186,8 @@ export class FastEngine implements GradientEngine {
    * have changed since (the contract of allocateParameters); -1: none.
    */
   private trustedSlot = -1;
+  /** Seconds spent per phase kind, indexed by Phase. */
+  private readonly seconds: number[] = [];
 
   constructor(
     private readonly pass: SharedPass,
@@ -323,9 +325,26 @@ export class FastEngine implements GradientEngine {
     return count;
   }
 
-  private runPhase(phase: number, items: number): Promise<void> {
+  /**
+   * Seconds spent in each kind of phase since the engine started, by Phase name (bench, issue
+   * 12): where a step's time goes.
+   */
+  phaseSeconds(): Record<keyof typeof Phase, number> {
+    const seconds = (phase: number) => this.seconds[phase] ?? 0;
+    return {
+      compute: seconds(Phase.compute),
+      evaluate: seconds(Phase.evaluate),
+      reduce: seconds(Phase.reduce),
+      update: seconds(Phase.update),
+      refresh: seconds(Phase.refresh),
+    };
+  }
+
+  private async runPhase(phase: number, items: number): Promise<void> {
     this.step.phase = phase;
-    return this.pool.run(items, this.runItem);
+    const started = performance.now();
+    await this.pool.run(items, this.runItem);
+    this.seconds[phase] = (this.seconds[phase] ?? 0) + (performance.now() - started) / 1000;
   }
 
   /** The loss (mean over `count` samples) and correct count, added up in chunk order. */

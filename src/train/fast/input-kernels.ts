@@ -69,7 +69,8 @@ export interface InputKernels {
    * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ for the group over block `block` of `columns` (MATH.md, Backward),
    * pixel by pixel over the samples where that pixel is non-zero; the 1/N of the mean is applied
    * when the chunk sums are added. gradient: the group's n₀ × width sums ((∂C/∂W⁽¹⁾)ᵀ-shaped);
-   * delta: the group's columns of Δ⁽¹⁾, one row per sample of the block.
+   * delta: the group's columns of Δ⁽¹⁾, one row per sample of the block. With `first`,
+   * gradient = instead of += (and 0 for pixels the block lacks): the first block of a chunk.
    */
   backward(
     gradient: Float64Array,
@@ -77,6 +78,7 @@ export interface InputKernels {
     block: number,
     pixelCount: number,
     delta: ColumnSlice,
+    first: boolean,
   ): void;
 }
 
@@ -211,9 +213,14 @@ function forwardFunction(width: number) {
   return builder.build(unless(code(get(count), i32.eqz), doWhile(perSample, get(count))));
 }
 
-/** The backward kernel for groups of `width` neurons; all arguments are byte addresses or counts. */
-function backwardFunction(width: number) {
-  const builder = new FunctionBuilder('backward');
+/**
+ * The backward kernel for groups of `width` neurons; all arguments are byte addresses or counts.
+ * As `backwardFirst` it stores the block's sums instead of adding them, and zeros for pixels the
+ * block lacks: the first block of a chunk so fills the chunk's sums, which then need no
+ * clearing. (A sum that starts at +0 is never −0, so 0 + sums is the sums, bit for bit.)
+ */
+function backwardFunction(width: number, first: boolean) {
+  const builder = new FunctionBuilder(first ? 'backwardFirst' : 'backward');
   const [columnStart, pixelCount, columnSample, columnValue, delta, deltaStride, gradient, inputs] =
     builder.parameters(
       'columnStart', // of the block's first pixel, advanced by one pixel per iteration
@@ -250,18 +257,22 @@ function backwardFunction(width: number) {
     multiplyAdd(acc, row, v, vv),
     increment(e, 1),
   );
+  const entries = doWhile(perEntry, code(get(e), get(end), i32.ne));
+  const noEntries = code(get(e), get(end), i32.ge_u);
   const perPixel = code(
     set(e, code(get(columnStart), i32.load(0))),
     set(end, code(get(columnStart), i32.load(4))),
-    // A pixel that no sample of the block has adds nothing: skip its loads and stores.
-    unless(
-      code(get(e), get(end), i32.ge_u),
-      code(
-        zeroAccumulators(acc),
-        doWhile(perEntry, code(get(e), get(end), i32.ne)),
-        storeAccumulators(acc, gradient, true),
-      ),
-    ),
+    first
+      ? code(
+          zeroAccumulators(acc),
+          unless(noEntries, entries),
+          storeAccumulators(acc, gradient, false),
+        )
+      : // A pixel that no sample of the block has adds nothing: skip its loads and stores.
+        unless(
+          noEntries,
+          code(zeroAccumulators(acc), entries, storeAccumulators(acc, gradient, true)),
+        ),
     increment(gradient, 8 * width),
     increment(columnStart, 4),
     set(pixelCount, code(get(pixelCount), i32.const(1), i32.sub)),
@@ -275,7 +286,11 @@ const modules = new Map<number, Uint8Array>();
 export function inputModule(width: number): Uint8Array {
   let bytes = modules.get(width);
   if (bytes === undefined) {
-    bytes = buildModule([forwardFunction(width), backwardFunction(width)]);
+    bytes = buildModule([
+      forwardFunction(width),
+      backwardFunction(width, false),
+      backwardFunction(width, true),
+    ]);
     modules.set(width, bytes);
   }
   return bytes;
@@ -297,6 +312,7 @@ export function inputKernels(
   const module = new KernelModule(inputModule(width), memory);
   const forward = module.kernel('forward');
   const backward = module.kernel('backward');
+  const backwardFirst = module.kernel('backwardFirst');
   return {
     forward(Z, rows, first, count, weights, bias) {
       if (count === 0) return;
@@ -312,9 +328,9 @@ export function inputKernels(
         table,
       );
     },
-    backward(gradient, columns, block, pixelCount, delta) {
+    backward(gradient, columns, block, pixelCount, delta, first) {
       if (pixelCount === 0) return;
-      backward(
+      (first ? backwardFirst : backward)(
         address(columns.start, block * pixelCount, pixelCount + 1),
         pixelCount,
         columns.sample.byteOffset,

@@ -104,35 +104,39 @@ describe('first-layer kernels against plain loops', () => {
       }
     });
 
-    it(`backward, groups of ${width}: ∂C/∂W += Σ A⁽⁰⁾(byte)·Δ per pixel, block by block`, () => {
-      for (const [count, blockSize] of [
-        [1, 1],
-        [5, 5],
-        [9, 4],
-      ]) {
-        const images = randomImages(count, random);
-        const columns = columnsOf(images, count, blockSize, arena);
-        const rowLength = width + 3;
-        const delta = randomFloats(arena, blockSize * rowLength, random, 0.2);
-        const gradient = randomFloats(arena, PIXELS * width, random);
-        const expected = Float64Array.from(gradient);
-        const block = Math.ceil(count / blockSize) - 1; // the last, possibly partial, block
-        kernels.backward(gradient, columns, block, PIXELS, { matrix: delta, column: 1, rowLength });
-        for (let j = 0; j < PIXELS; j++) {
-          const sums = new Float64Array(width);
-          let any = false;
-          for (let s = block * blockSize; s < count; s++) {
-            const v = images[s * PIXELS + j];
-            if (v === 0) continue;
-            any = true;
-            const row = (s - block * blockSize) * rowLength + 1;
-            for (let i = 0; i < width; i++) sums[i] += inputs[v] * delta[row + i];
+    for (const first of [false, true]) {
+      const rule = first ? '= Σ (0 where no sample has the pixel)' : '+= Σ';
+      it(`backward${first ? 'First' : ''}, groups of ${width}: ∂C/∂W ${rule} A⁽⁰⁾(byte)·Δ per pixel`, () => {
+        for (const [count, blockSize] of [
+          [1, 1],
+          [5, 5],
+          [9, 4],
+        ]) {
+          const images = randomImages(count, random);
+          const columns = columnsOf(images, count, blockSize, arena);
+          const rowLength = width + 3;
+          const delta = randomFloats(arena, blockSize * rowLength, random, 0.2);
+          const gradient = randomFloats(arena, PIXELS * width, random);
+          const expected = first ? new Float64Array(PIXELS * width) : Float64Array.from(gradient);
+          const block = Math.ceil(count / blockSize) - 1; // the last, possibly partial, block
+          const deltaSlice = { matrix: delta, column: 1, rowLength };
+          kernels.backward(gradient, columns, block, PIXELS, deltaSlice, first);
+          for (let j = 0; j < PIXELS; j++) {
+            const sums = new Float64Array(width);
+            let any = false;
+            for (let s = block * blockSize; s < count; s++) {
+              const v = images[s * PIXELS + j];
+              if (v === 0) continue;
+              any = true;
+              const row = (s - block * blockSize) * rowLength + 1;
+              for (let i = 0; i < width; i++) sums[i] += inputs[v] * delta[row + i];
+            }
+            if (any) for (let i = 0; i < width; i++) expected[j * width + i] += sums[i];
           }
-          if (any) for (let i = 0; i < width; i++) expected[j * width + i] += sums[i];
+          expectSameBits(gradient, expected);
         }
-        expectSameBits(gradient, expected);
-      }
-    });
+      });
+    }
   }
 
   it('refuses views too short for the call', () => {
