@@ -19,9 +19,7 @@ export interface SharedPass {
   /** The shared WebAssembly memory that holds everything below. */
   readonly memory: WasmMemory;
   readonly input: SparseInput;
-  /** A⁽⁰⁾ of each pixel byte value, byte/255: the input kernels' table. */
-  readonly inputTable: Float64Array;
-  /** (W⁽¹⁾)ᵀ group by group (plan layout), read by the first-layer forward kernels. */
+  /** (W⁽¹⁾)ᵀ/255 group by group (plan layout), read by the first-layer forward kernels. */
   readonly firstLayerWeights: Float64Array;
   /** (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 at plan.transposedOffsets, read by the dense forward kernel. */
   readonly transposed: Float64Array;
@@ -78,7 +76,7 @@ export class ChunkRunner {
   /** Each first-layer group's columns of Z⁽¹⁾ and Δ⁽¹⁾. */
   private readonly groupZ: readonly ColumnSlice[];
   private readonly groupDelta: readonly ColumnSlice[];
-  /** The groups' blocks of (W⁽¹⁾)ᵀ. */
+  /** The groups' blocks of (W⁽¹⁾)ᵀ/255. */
   private readonly groupWeights: readonly Float64Array[];
   /** (W⁽ℓ⁾)ᵀ at index ℓ−1 for ℓ ≥ 2. */
   private readonly transposed: readonly Float64Array[];
@@ -129,9 +127,7 @@ export class ChunkRunner {
     this.globalBlocks = { rows, columns, labels, firstRow: 0, columnBlock: 0, firstLabel: 0 };
     const { block } = this.scratch;
     this.gatheredBlock = { ...block, firstRow: 0, columnBlock: 0, firstLabel: 0 };
-    this.kernels = plan.groups.map((group) =>
-      inputKernels(group.width, pass.memory, pass.inputTable),
-    );
+    this.kernels = plan.groups.map((group) => inputKernels(group.width, pass.memory));
     this.dense = denseKernels(pass.memory);
     this.gather = gatherKernels(pass.memory);
   }

@@ -2,12 +2,10 @@ import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../../data/dataset.js';
 import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
-import { PIXEL_SCALE } from '../../nn/input.js';
 import type { Parameters } from '../../nn/parameters.js';
 import type { Batch, GradientEngine, PassResult } from '../engine.js';
 import type { SharedPass } from './chunk.js';
 import { chunkCapacity } from './chunk.js';
-import { INPUT_TABLE_LENGTH } from './input-kernels.js';
 import { PhaseRunner } from './phases.js';
 import type { PassPlan } from './plan.js';
 import {
@@ -127,7 +125,6 @@ function allocatePass(
     plan,
     memory: arena.memory,
     input: buildSparseInput(dataset, plan.blockSize, arena),
-    inputTable: inputTable(arena),
     firstLayerWeights: float64(sizes[0] * sizes[1]),
     transposed: float64(plan.transposedCount),
     partials: float64(chunks * plan.parameterCount),
@@ -139,13 +136,6 @@ function allocatePass(
     control: arena.allocate(Int32Array, CONTROL_WORDS),
   };
   return { pass, arena };
-}
-
-/** A⁽⁰⁾ of each byte value: byte/255, as the reference engine computes it (MATH.md, Input). */
-function inputTable(arena: MemoryArena): Float64Array {
-  const table = arena.allocate(Float64Array, INPUT_TABLE_LENGTH);
-  for (let byte = 0; byte < INPUT_TABLE_LENGTH; byte++) table[byte] = byte / PIXEL_SCALE;
-  return table;
 }
 
 /**

@@ -1,10 +1,9 @@
 /**
  * The first layer's hot loops, as WebAssembly with 128-bit SIMD, generated once per group width.
  * Each pair of a group's neurons shares one f64x2 accumulator local (an odd last neuron gets an
- * f64 one), so every non-zero pixel costs one splat and width/2 vector multiply-adds. A pixel
- * byte becomes A⁽⁰⁾ through a table of the 256 values byte/255, so every term is the reference's
- * a·w. Lane by lane the arithmetic is the JavaScript `z += a * w` in the same order, so results
- * are exact and independent of the thread count.
+ * f64 one), so every non-zero pixel costs one splat and width/2 vector multiply-adds. Lane by
+ * lane the arithmetic is the JavaScript `a += v * w` in the same order, so results are exact and
+ * independent of the thread count.
  */
 import type { Local } from './wasm-module.js';
 import {
@@ -28,7 +27,7 @@ import { KernelModule, address } from './wasm.js';
 export interface SparseRows {
   readonly start: Int32Array;
   readonly pixel: Uint16Array;
-  /** The pixel byte (A⁽⁰⁾ = byte/255, through the engine's input table). */
+  /** The pixel byte (A⁽⁰⁾ = byte/255). */
   readonly value: Uint8Array;
 }
 
@@ -54,8 +53,8 @@ export interface ColumnSlice {
 export interface InputKernels {
   /**
    * Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾ for the group over samples first .. first+count−1 of `rows` (MATH.md,
-   * Forward), reading only their non-zero pixels. weights: (W⁽¹⁾)ᵀ of the group (n₀ × width);
-   * bias: the group's b⁽¹⁾ (width); Z: the group's columns, one row per sample.
+   * Forward), reading only their non-zero pixels. weights: (W⁽¹⁾)ᵀ/255 of the group (n₀ ×
+   * width); bias: the group's b⁽¹⁾ (width); Z: the group's columns, one row per sample.
    */
   forward(
     Z: ColumnSlice,
@@ -66,11 +65,12 @@ export interface InputKernels {
     bias: Float64Array,
   ): void;
   /**
-   * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ for the group over block `block` of `columns` (MATH.md, Backward),
-   * pixel by pixel over the samples where that pixel is non-zero; the 1/N of the mean is applied
-   * when the chunk sums are added. gradient: the group's n₀ × width sums ((∂C/∂W⁽¹⁾)ᵀ-shaped);
-   * delta: the group's columns of Δ⁽¹⁾, one row per sample of the block. With `first`,
-   * gradient = instead of += (and 0 for pixels the block lacks): the first block of a chunk.
+   * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ·255 for the group over block `block` of `columns` (MATH.md,
+   * Backward), pixel by pixel over the samples where that pixel is non-zero; the 1/(255·N) scale
+   * is applied when the chunk sums are added. gradient: the group's n₀ × width sums
+   * ((∂C/∂W⁽¹⁾)ᵀ-shaped); delta: the group's columns of Δ⁽¹⁾, one row per sample of the block.
+   * With `first`, gradient = instead of += (and 0 for pixels the block lacks): the first block
+   * of a chunk.
    */
   backward(
     gradient: Float64Array,
@@ -128,14 +128,10 @@ function multiplyAdd(acc: Accumulators, row: Local, v: Local, vv: Local): number
   );
 }
 
-/**
- * A⁽⁰⁾ of the pixel byte at values + e, read from the table of byte/255 at `inputs` (in `v`), and
- * its splat (in `vv`).
- */
-function loadPixel(inputs: Local, values: Local, e: Local, v: Local, vv: Local): number[] {
-  const byte = code(get(values), get(e), i32.add, i32.load8_u());
+/** The f64 of the pixel byte at values + e (in `v`) and its splat (in `vv`). */
+function loadPixel(values: Local, e: Local, v: Local, vv: Local): number[] {
   return code(
-    set(v, code(get(inputs), byte, i32.const(3), i32.shl, i32.add, f64.load())),
+    set(v, code(get(values), get(e), i32.add, i32.load8_u(), f64.convert_i32_u)),
     set(vv, code(get(v), f64x2.splat)),
   );
 }
@@ -161,18 +157,16 @@ function storeAccumulators(acc: Accumulators, base: Local, add: boolean): number
 /** The forward kernel for groups of `width` neurons; all arguments are byte addresses or counts. */
 function forwardFunction(width: number) {
   const builder = new FunctionBuilder('forward');
-  const [rowStart, count, rowPixel, rowValue, weights, bias, Z, zStride, inputs] =
-    builder.parameters(
-      'rowStart', // of the first sample, advanced by one sample per iteration
-      'count',
-      'rowPixel',
-      'rowValue',
-      'weights',
-      'bias',
-      'Z', // of the first sample's first neuron of the group, advanced by zStride bytes
-      'zStride',
-      'inputs', // A⁽⁰⁾ of each byte value: byte/255
-    );
+  const [rowStart, count, rowPixel, rowValue, weights, bias, Z, zStride] = builder.parameters(
+    'rowStart', // of the first sample, advanced by one sample per iteration
+    'count',
+    'rowPixel',
+    'rowValue',
+    'weights',
+    'bias',
+    'Z', // of the first sample's first neuron of the group, advanced by zStride bytes
+    'zStride',
+  );
   const e = builder.local('e', 'i32');
   const end = builder.local('end', 'i32');
   const row = builder.local('row', 'i32');
@@ -180,7 +174,7 @@ function forwardFunction(width: number) {
   const vv = builder.local('vv', 'v128');
   const acc = accumulators(builder, width);
   const perEntry = code(
-    loadPixel(inputs, rowValue, e, v, vv),
+    loadPixel(rowValue, e, v, vv),
     // row = the address of the group's weights of this pixel: weights + pixel·8·width
     set(
       row,
@@ -221,7 +215,7 @@ function forwardFunction(width: number) {
  */
 function backwardFunction(width: number, first: boolean) {
   const builder = new FunctionBuilder(first ? 'backwardFirst' : 'backward');
-  const [columnStart, pixelCount, columnSample, columnValue, delta, deltaStride, gradient, inputs] =
+  const [columnStart, pixelCount, columnSample, columnValue, delta, deltaStride, gradient] =
     builder.parameters(
       'columnStart', // of the block's first pixel, advanced by one pixel per iteration
       'pixelCount',
@@ -230,7 +224,6 @@ function backwardFunction(width: number, first: boolean) {
       'delta', // of the block's first sample at the group's first neuron
       'deltaStride',
       'gradient', // the group's sums of the current pixel, advanced by one pixel per iteration
-      'inputs', // A⁽⁰⁾ of each byte value: byte/255
     );
   const e = builder.local('e', 'i32');
   const end = builder.local('end', 'i32');
@@ -239,7 +232,7 @@ function backwardFunction(width: number, first: boolean) {
   const vv = builder.local('vv', 'v128');
   const acc = accumulators(builder, width);
   const perEntry = code(
-    loadPixel(inputs, columnValue, e, v, vv),
+    loadPixel(columnValue, e, v, vv),
     // row = the address of this sample's Δ⁽¹⁾ of the group: delta + sample·deltaStride
     set(
       row,
@@ -296,19 +289,8 @@ export function inputModule(width: number): Uint8Array {
   return bytes;
 }
 
-/** The number of byte values the input table holds (A⁽⁰⁾ of bytes 0 … 255). */
-export const INPUT_TABLE_LENGTH = 256;
-
-/**
- * The kernels for groups of `width` neurons over `memory`; `inputs` (in the memory) holds A⁽⁰⁾ of
- * each byte value, byte/255.
- */
-export function inputKernels(
-  width: number,
-  memory: WasmMemory,
-  inputs: Float64Array,
-): InputKernels {
-  const table = address(inputs, 0, INPUT_TABLE_LENGTH);
+/** The kernels for groups of `width` neurons over `memory`. */
+export function inputKernels(width: number, memory: WasmMemory): InputKernels {
   const module = new KernelModule(inputModule(width), memory);
   const forward = module.kernel('forward');
   const backward = module.kernel('backward');
@@ -325,7 +307,6 @@ export function inputKernels(
         address(bias, 0, width),
         address(Z.matrix, Z.column, (count - 1) * Z.rowLength + width),
         8 * Z.rowLength,
-        table,
       );
     },
     backward(gradient, columns, block, pixelCount, delta, first) {
@@ -338,7 +319,6 @@ export function inputKernels(
         address(delta.matrix, delta.column, width),
         8 * delta.rowLength,
         address(gradient, 0, pixelCount * width),
-        table,
       );
     },
   };

@@ -1,14 +1,16 @@
 /**
  * Kernels that move numbers between the engine's layouts and the caller's: the chunk sums added
- * into a gradient, and transposes (the first layer's weights are kept as (W⁽¹⁾)ᵀ by neuron group,
- * later layers' as Wᵀ too, for the forward kernels). Each element is computed exactly as the
- * plain loop in its comment, so results do not depend on the vector width or the thread.
+ * into a gradient, and transposes (the first layer's weights are kept as (W⁽¹⁾)ᵀ/255 by neuron
+ * group, later layers' as Wᵀ too, for the forward kernels). Each element is computed exactly as
+ * the plain loop in its comment, so results do not depend on the vector width or the thread.
  */
 import {
   FunctionBuilder,
   buildModule,
   code,
   element,
+  rowAddress,
+  v128,
   f64,
   f64x2,
   forEach,
@@ -37,8 +39,8 @@ export interface LayoutKernels {
     scale: number,
   ): void;
   /**
-   * target[j·targetStride + i] = source[i·sourceStride + j] for i < rows, j < columns: a
-   * transpose of a block of rows.
+   * target[j·targetStride + i] = source[i·sourceStride + j] / divisor for i < rows, j < columns:
+   * a transpose (of a block of rows), divided on the way (by 1: a copy).
    */
   transpose(
     target: Float64Array,
@@ -47,6 +49,7 @@ export interface LayoutKernels {
     sourceStride: number,
     rows: number,
     columns: number,
+    divisor: number,
   ): void;
 }
 
@@ -98,9 +101,12 @@ function sumChunksFunction() {
   );
 }
 
-/** The `transpose` function. */
-function transposeFunction() {
-  const builder = new FunctionBuilder('transpose');
+/**
+ * The `transpose` function, or with `divided` the `transposeDivided` one: down each source row
+ * two elements at a time (one f64x2 load, and division), then each lane to its target row.
+ */
+function transposeFunction(divided: boolean) {
+  const builder = new FunctionBuilder(divided ? 'transposeDivided' : 'transpose');
   const [target, targetStride, source, sourceStride, rows, columns] = builder.parameters(
     'target',
     'targetStride',
@@ -109,35 +115,38 @@ function transposeFunction() {
     'rows',
     'columns',
   );
+  const [divisor] = divided ? builder.floatParameters('divisor') : [];
   const i = builder.local('i', 'i32');
   const j = builder.local('j', 'i32');
   const from = builder.local('from', 'i32'); // the address of source[i·sourceStride + j]
   const to = builder.local('to', 'i32'); // the address of target[j·targetStride + i]
   const toStep = builder.local('toStep', 'i32');
+  const pair = builder.local('pair', 'v128');
+  const divisors = builder.local('divisors', 'v128');
+  const quotient = (vector: boolean) =>
+    divisor === undefined
+      ? []
+      : code(get(vector ? divisors : divisor), vector ? f64x2.div : f64.div);
+  const twoColumns = code(
+    set(pair, code(get(from), v128.load(), quotient(true))),
+    code(get(to), get(pair), f64x2.extract_lane(0), f64.store()),
+    increment(to, get(toStep)),
+    code(get(to), get(pair), f64x2.extract_lane(1), f64.store()),
+    increment(to, get(toStep)),
+    increment(from, 16),
+  );
+  const oneColumn = code(get(to), get(from), f64.load(), quotient(false), f64.store());
   return builder.build(
     code(
       set(toStep, code(get(targetStride), i32.const(3), i32.shl)),
+      divisor === undefined ? [] : set(divisors, code(get(divisor), f64x2.splat)),
       forEach(
         i,
         rows,
         code(
-          set(
-            from,
-            code(get(source), get(i), get(sourceStride), i32.mul, i32.const(3), i32.shl, i32.add),
-          ),
+          set(from, rowAddress(source, i, sourceStride)),
           set(to, element(target, i)),
-          forEach(
-            j,
-            columns,
-            code(
-              get(to),
-              get(from),
-              f64.load(),
-              f64.store(),
-              increment(from, 8),
-              increment(to, get(toStep)),
-            ),
-          ),
+          forEachPair(j, columns, twoColumns, oneColumn),
         ),
       ),
     ),
@@ -148,7 +157,11 @@ let moduleBytes: Uint8Array | undefined;
 
 /** The module of the layout kernels (built once). */
 export function layoutModule(): Uint8Array {
-  moduleBytes ??= buildModule([sumChunksFunction(), transposeFunction()]);
+  moduleBytes ??= buildModule([
+    sumChunksFunction(),
+    transposeFunction(false),
+    transposeFunction(true),
+  ]);
   return moduleBytes;
 }
 
@@ -157,6 +170,7 @@ export function layoutKernels(memory: WasmMemory): LayoutKernels {
   const module = new KernelModule(layoutModule(), memory);
   const sumChunks = module.kernel('sumChunks');
   const transpose = module.kernel('transpose');
+  const transposeDivided = module.kernel('transposeDivided');
   return {
     sumChunks(total, partials, length, chunkCount, stride, scale) {
       sumChunks(
@@ -168,16 +182,19 @@ export function layoutKernels(memory: WasmMemory): LayoutKernels {
         scale,
       );
     },
-    transpose(target, targetStride, source, sourceStride, rows, columns) {
+    transpose(target, targetStride, source, sourceStride, rows, columns, divisor) {
       if (rows === 0 || columns === 0) return;
-      transpose(
+      const addresses = [
         address(target, 0, (columns - 1) * targetStride + rows),
         targetStride,
         address(source, 0, (rows - 1) * sourceStride + columns),
         sourceStride,
         rows,
         columns,
-      );
+      ];
+      // x / 1 is x: a plain copy then, without the divisions.
+      if (divisor === 1) transpose(...addresses);
+      else transposeDivided(...addresses, divisor);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { PIXEL_SCALE } from '../../nn/input.js';
 import { ChunkRunner } from './chunk.js';
 import type { SharedPass } from './chunk.js';
 import type { LayoutKernels } from './layout-kernels.js';
@@ -22,7 +23,7 @@ export class PhaseRunner {
   private readonly updates: UpdateKernels;
   /** Per slice: the partial gradients from the slice's start in chunk 0 to their end. */
   private readonly partialSlices: readonly Float64Array[];
-  /** Per first-layer group: its block of (W⁽¹⁾)ᵀ, and room for its gradient sums. */
+  /** Per first-layer group: its block of (W⁽¹⁾)ᵀ/255, and room for its gradient sums. */
   private readonly groupWeights: readonly Float64Array[];
   private readonly groupSums: readonly Float64Array[];
   /** Per slice of rows of a later W⁽ℓ⁾: Wᵀ from the slice's first column. */
@@ -77,7 +78,7 @@ export class PhaseRunner {
 
   /**
    * g = (Σ over chunks of their sums) / |batch| for one slice, into the gradient slot; a
-   * first-layer group's sums are (W⁽¹⁾)ᵀ-shaped, hence the transpose.
+   * first-layer group's sums are (W⁽¹⁾)ᵀ-shaped and over bytes, hence the transpose and 1/255.
    */
   private reduceSlice(index: number): void {
     const { plan, step } = this;
@@ -100,7 +101,7 @@ export class PhaseRunner {
     const width = plan.groups[slice.group].width;
     const sums = this.groupSums[slice.group];
     sum(sums);
-    this.layout.transpose(gradient, n0, sums, width, n0, width);
+    this.layout.transpose(gradient, n0, sums, width, n0, width, PIXEL_SCALE);
   }
 
   /** One optimizer step over one slice (weight decay on weights only, never on biases). */
@@ -122,7 +123,7 @@ export class PhaseRunner {
     }
   }
 
-  /** The forward copies of one slice of the parameters: (W⁽¹⁾)ᵀ by group, Wᵀ for ℓ ≥ 2. */
+  /** The forward copies of one slice of the parameters: (W⁽¹⁾)ᵀ/255 by group, Wᵀ for ℓ ≥ 2. */
   private refreshSlice(index: number): void {
     const { plan } = this;
     const slice = plan.slices[index];
@@ -130,10 +131,18 @@ export class PhaseRunner {
     if (slice.kind === 'group') {
       const n0 = plan.layerSizes[0];
       const width = plan.groups[slice.group].width;
-      this.layout.transpose(this.groupWeights[slice.group], width, theta, n0, width, n0);
+      this.layout.transpose(
+        this.groupWeights[slice.group],
+        width,
+        theta,
+        n0,
+        width,
+        n0,
+        PIXEL_SCALE,
+      );
     } else if (slice.kind === 'rows') {
       const [nOut, nIn] = [plan.layerSizes[slice.layer], plan.layerSizes[slice.layer - 1]];
-      this.layout.transpose(this.transposedSlices[index], nOut, theta, nIn, slice.rowCount, nIn);
+      this.layout.transpose(this.transposedSlices[index], nOut, theta, nIn, slice.rowCount, nIn, 1);
     }
   }
 }

@@ -15,7 +15,7 @@ export const MAX_CHUNKS = 24;
  * Samples per chunk of a batch, at least: a batch of 128 is 2 chunks, so 2 threads share it,
  * while each chunk's partial gradient (a whole parameter vector to clear and add) stays worth it.
  */
-export const CHUNK_SAMPLES = Number(process.env.CHUNK_SAMPLES ?? 64);
+export const CHUNK_SAMPLES = 64;
 /** Parameters per slice of a later layer's W when sums are added or updates made slice by slice. */
 export const SLICE_ELEMENTS = 16384;
 /** Most neurons per first-layer group: their accumulators must fit in registers. */

@@ -7,7 +7,8 @@ import type { MemoryArena } from './wasm.js';
 /**
  * The training images without their zero pixels, in two orders, built once and shared with the
  * workers in the shared WebAssembly memory. A zero pixel adds nothing to Z⁽¹⁾ nor to ∂C/∂W⁽¹⁾,
- * so skipping it is exact. Values stay bytes (the kernels read A⁽⁰⁾ = byte/255 from a table).
+ * so skipping it is exact. Values stay bytes (A⁽⁰⁾ = byte/255; the 1/255 is folded into the
+ * weights and the gradient scale).
  */
 export interface SparseInput {
   /** Sample-major: every sample's non-zero pixels. */

@@ -38,10 +38,11 @@ export type ValueType = keyof typeof ValueType;
 /**
  * What follows an opcode: nothing, an index (local or branch depth, unsigned LEB128), a signed
  * i32, the 8 bytes of an f64, a memory access (alignment and byte offset), a block type (always
- * "no result" here), the memory index of memory.fill, or the 16 bytes of a v128 constant.
+ * "no result" here), the memory index of memory.fill, a lane index, or the 16 bytes of a v128
+ * constant.
  */
 export type Immediate =
-  'none' | 'local' | 'depth' | 'i32' | 'f64' | 'memarg' | 'blocktype' | 'memory' | 'v128';
+  'none' | 'local' | 'depth' | 'i32' | 'f64' | 'memarg' | 'blocktype' | 'memory' | 'lane' | 'v128';
 
 /** One instruction: its opcode (after a 0xfc or 0xfd prefix, if any) and its immediate. */
 export interface InstructionSpec {
@@ -100,6 +101,7 @@ export const INSTRUCTIONS = {
   'v128.store': { prefix: 0xfd, code: 0x0b, immediate: 'memarg', width: 16, align: 3 },
   'v128.const': { prefix: 0xfd, code: 0x0c, immediate: 'v128' },
   'f64x2.splat': { prefix: 0xfd, code: 0x14, immediate: 'none' },
+  'f64x2.extract_lane': { prefix: 0xfd, code: 0x21, immediate: 'lane' },
   'f64x2.gt': { prefix: 0xfd, code: 0x4a, immediate: 'none' },
   'v128.and': { prefix: 0xfd, code: 0x4e, immediate: 'none' },
   'f64x2.sqrt': { prefix: 0xfd, code: 0xef, immediate: 'none' },
@@ -149,6 +151,8 @@ function emit(name: InstructionName, argument = 0): number[] {
       return [...opcode, 0x40];
     case 'memory':
       return [...opcode, 0x00];
+    case 'lane':
+      return [...opcode, argument];
     case 'v128':
       if (argument !== 0) throw new RangeError('only the zero v128 constant is supported');
       return [...opcode, ...new Array<number>(16).fill(0)];
@@ -224,6 +228,7 @@ export const v128 = {
 /** Two-lane f64 arithmetic. */
 export const f64x2 = {
   splat: emit('f64x2.splat'),
+  extract_lane: (lane: 0 | 1) => emit('f64x2.extract_lane', lane),
   gt: emit('f64x2.gt'),
   add: emit('f64x2.add'),
   sub: emit('f64x2.sub'),

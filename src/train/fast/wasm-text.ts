@@ -219,6 +219,8 @@ function immediateText(
     case 'memory':
       reader.byte();
       return '';
+    case 'lane':
+      return ` ${reader.byte()}`;
     case 'v128': {
       const words = Array.from({ length: 4 }, () =>
         littleEndian(reader.take(4)).getUint32(0, true),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/nn/random.js';
 import type { SparseColumns, SparseRows } from '../../../src/train/fast/input-kernels.js';
-import { INPUT_TABLE_LENGTH, inputKernels } from '../../../src/train/fast/input-kernels.js';
+import { inputKernels } from '../../../src/train/fast/input-kernels.js';
 import { MAX_GROUP_WIDTH } from '../../../src/train/fast/plan.js';
 import type { MemoryArena } from '../../../src/train/fast/wasm.js';
 import { expectSameBits, kernelArena, randomFloats } from '../../helpers/kernel-memory.js';
@@ -73,13 +73,11 @@ function columnsOf(
 describe('first-layer kernels against plain loops', () => {
   const arena = kernelArena();
   const random = new Random(23);
-  // A table of A⁽⁰⁾ per byte value; any values will do, as long as the kernels read this one.
-  const inputs = randomFloats(arena, INPUT_TABLE_LENGTH, random);
 
   for (const width of WIDTHS) {
-    const kernels = inputKernels(width, arena.memory, inputs);
+    const kernels = inputKernels(width, arena.memory);
 
-    it(`forward, groups of ${width}: Z = b + Σ A⁽⁰⁾(byte)·(W)ᵀ over non-zero pixels in order`, () => {
+    it(`forward, groups of ${width}: Z = b + Σ byte·(W)ᵀ over non-zero pixels in pixel order`, () => {
       for (const count of [1, 2, 5]) {
         const images = randomImages(count + 2, random);
         const rows = rowsOf(images, count + 2, arena);
@@ -95,7 +93,7 @@ describe('first-layer kernels against plain loops', () => {
             let z = bias[i];
             for (let j = 0; j < PIXELS; j++) {
               const v = images[(1 + s) * PIXELS + j];
-              if (v !== 0) z += inputs[v] * weights[j * width + i];
+              if (v !== 0) z += v * weights[j * width + i];
             }
             expected[s * rowLength + 2 + i] = z;
           }
@@ -106,7 +104,7 @@ describe('first-layer kernels against plain loops', () => {
 
     for (const first of [false, true]) {
       const rule = first ? '= Σ (0 where no sample has the pixel)' : '+= Σ';
-      it(`backward${first ? 'First' : ''}, groups of ${width}: ∂C/∂W ${rule} A⁽⁰⁾(byte)·Δ per pixel`, () => {
+      it(`backward${first ? 'First' : ''}, groups of ${width}: ∂C/∂W ${rule} byte·Δ per pixel`, () => {
         for (const [count, blockSize] of [
           [1, 1],
           [5, 5],
@@ -129,7 +127,7 @@ describe('first-layer kernels against plain loops', () => {
               if (v === 0) continue;
               any = true;
               const row = (s - block * blockSize) * rowLength + 1;
-              for (let i = 0; i < width; i++) sums[i] += inputs[v] * delta[row + i];
+              for (let i = 0; i < width; i++) sums[i] += v * delta[row + i];
             }
             if (any) for (let i = 0; i < width; i++) expected[j * width + i] += sums[i];
           }
@@ -140,7 +138,7 @@ describe('first-layer kernels against plain loops', () => {
   }
 
   it('refuses views too short for the call', () => {
-    const kernels = inputKernels(3, arena.memory, inputs);
+    const kernels = inputKernels(3, arena.memory);
     const rows = rowsOf(randomImages(2, random), 2, arena);
     const weights = randomFloats(arena, PIXELS * 3, random);
     const Z = { matrix: randomFloats(arena, 5, random), column: 0, rowLength: 3 };

@@ -27,32 +27,33 @@ describe('layout kernels against plain loops', () => {
     }
   });
 
-  it('transpose: target[j·ts + i] = source[i·ss + j], nothing else written', () => {
+  it('transpose: target[j·ts + i] = source[i·ss + j] / divisor, nothing else written', () => {
     for (const [rows, columns] of [
       [1, 1],
       [1, 7],
       [3, 1],
       [5, 12],
     ]) {
-      const sourceStride = columns + 2;
-      const targetStride = rows + 1;
-      const source = randomFloats(arena, rows * sourceStride, random, 0.2);
-      source[0] = -0;
-      const target = randomFloats(arena, columns * targetStride, random);
-      const expected = Float64Array.from(target);
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < columns; j++) {
-          expected[j * targetStride + i] = source[i * sourceStride + j];
+      for (const divisor of [1, 255]) {
+        const sourceStride = columns + 2;
+        const targetStride = rows + 1;
+        const source = randomFloats(arena, rows * sourceStride, random, 0.2);
+        const target = randomFloats(arena, columns * targetStride, random);
+        const expected = Float64Array.from(target);
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < columns; j++) {
+            expected[j * targetStride + i] = source[i * sourceStride + j] / divisor;
+          }
         }
+        kernels.transpose(target, targetStride, source, sourceStride, rows, columns, divisor);
+        expectSameBits(target, expected);
       }
-      kernels.transpose(target, targetStride, source, sourceStride, rows, columns);
-      expectSameBits(target, expected);
     }
   });
 
   it('refuses views too short for the call', () => {
     const values = randomFloats(arena, 10, random);
     expect(() => kernels.sumChunks(values, values, 4, 3, 4, 1)).toThrow(RangeError);
-    expect(() => kernels.transpose(values, 5, values, 2, 2, 3)).toThrow(RangeError);
+    expect(() => kernels.transpose(values, 5, values, 2, 2, 3, 1)).toThrow(RangeError);
   });
 });
