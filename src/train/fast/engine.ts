@@ -240,19 +240,12 @@ export class FastEngine implements GradientEngine {
     gradients: Parameters,
     state: readonly Parameters[],
   ): Promise<void> {
-    const slot = (arrays: Parameters) => {
-      const index = this.slots.indexOf(arrays);
-      if (index === undefined || index <= OUTPUT_SLOT) {
-        throw new Error('update needs arrays from allocateParameters');
-      }
-      return index;
-    };
     const step = this.step;
-    step.paramsSlot = slot(params);
-    step.gradientsSlot = slot(gradients);
+    step.paramsSlot = this.allocatedSlot(params);
+    step.gradientsSlot = this.allocatedSlot(gradients);
     step.stateSlots = [
-      state.length > 0 ? slot(state[0]) : 0,
-      state.length > 1 ? slot(state[1]) : 0,
+      state.length > 0 ? this.allocatedSlot(state[0]) : 0,
+      state.length > 1 ? this.allocatedSlot(state[1]) : 0,
     ];
     step.rule = settings.rule;
     step.update = settings.numbers;
@@ -263,6 +256,15 @@ export class FastEngine implements GradientEngine {
   /** Stops the worker threads. */
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** The slot of arrays from allocateParameters; throws for any other arrays. */
+  private allocatedSlot(arrays: Parameters): number {
+    const index = this.slots.indexOf(arrays);
+    if (index === undefined || index <= OUTPUT_SLOT) {
+      throw new Error('update needs arrays from allocateParameters');
+    }
+    return index;
   }
 
   /**

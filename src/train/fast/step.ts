@@ -224,11 +224,23 @@ export class SharedStep {
   }
 
   set update(values: UpdateNumbers) {
-    for (const key of Object.keys(values) as (keyof UpdateNumbers)[]) {
-      this.arrays.numbers[NUMBER[key]] = values[key];
-    }
+    for (const key of UPDATE_KEYS) this.arrays.numbers[NUMBER[key]] = values[key];
   }
 }
+
+/** The names of UpdateNumbers. */
+const UPDATE_KEYS = [
+  'alpha',
+  'lambda',
+  'mu',
+  'beta1',
+  'beta2',
+  'oneMinusBeta1',
+  'oneMinusBeta2',
+  'correction1',
+  'correction2',
+  'epsilon',
+] as const satisfies readonly (keyof UpdateNumbers)[];
 
 /** The numbers of one optimizer step: α_t, weight decay λ, and the rule's own. */
 export interface UpdateNumbers {
