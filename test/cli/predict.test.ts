@@ -10,8 +10,8 @@ import { predictImageFile } from '../../src/predict/predict.js';
 import { saveModel } from '../../src/model/save.js';
 import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
-import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';
-import { encodePng, pngChunk } from '../../scripts/png-encoder.js';
+import { renderDigitStyles, testDigits } from '../helpers/digit-images.js';
+import { encodePng, pngChunk } from '../helpers/png-encoder.js';
 
 let workspace: string;
 /** Absolute paths of the files written in beforeAll, by short name. */

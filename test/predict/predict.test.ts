@@ -7,7 +7,7 @@ import type { Model } from '../../src/model/model.js';
 import { checkDigitModel, classifyDigit, predictImageBytes } from '../../src/predict/predict.js';
 import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
-import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';
+import { renderDigitStyles, testDigits } from '../helpers/digit-images.js';
 
 /** A model with random weights and the given class names. */
 function randomModel(layerSizes: number[], labels: readonly string[]): Model {
