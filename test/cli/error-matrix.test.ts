@@ -21,24 +21,16 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_FILES } from '../../src/data/directory.js';
-import { initParameters } from '../../src/nn/init.js';
 import { serializeModel } from '../../src/model/save.js';
-import type { Model } from '../../src/model/model.js';
 import { runCli } from '../helpers/cli-process.js';
+import { randomModel } from '../helpers/random-data.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
 let fixtures: string;
 
 /** A 784-10-10 model file with seeded weights (never trained: only its shape matters here). */
 function modelText(): string {
-  const model: Model = {
-    parameters: initParameters([784, 10, 10], { init: 'he', seed: 1 }),
-    labels: Array.from({ length: 10 }, (_, i) => String(i)),
-    input: { width: 28, height: 28, scale: 255 },
-    createdBy: 'test',
-    createdAt: '',
-  };
-  return serializeModel(model);
+  return serializeModel(randomModel([784, 10, 10]));
 }
 
 /** A 28×28 PNG of a dark bar on white. */

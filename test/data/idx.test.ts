@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIdx, readIdx, serializeIdx, writeIdx } from '../../src/data/idx.js';
 import type { IdxData } from '../../src/data/idx.js';
-import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from './fixtures.js';
+import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from '../helpers/data-files.js';
 
 /** A raw IDX header: magic 00 00 type dims, then big-endian u32 sizes. */
 function header(dataType: number, sizes: number[]): Uint8Array {

@@ -5,20 +5,9 @@ import { decodeImage } from '../../src/image/decode.js';
 import { preprocessDigit } from '../../src/image/preprocess.js';
 import type { Model } from '../../src/model/model.js';
 import { checkDigitModel, classifyDigit, predictImageBytes } from '../../src/predict/predict.js';
-import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
+import { randomModel } from '../helpers/random-data.js';
 import { renderDigitStyles, testDigits } from '../helpers/digit-images.js';
-
-/** A model with random weights and the given class names. */
-function randomModel(layerSizes: number[], labels: readonly string[]): Model {
-  return {
-    parameters: initParameters(layerSizes, { init: 'he', seed: 9 }),
-    labels,
-    input: { width: 28, height: 28, scale: 255 },
-    createdBy: 'test',
-    createdAt: '',
-  };
-}
 
 describe('predict library', () => {
   const model = randomModel([784, 12, 10], datasetLabels('fashion'));
