@@ -16,7 +16,7 @@ const ROOMS = {
   image: [],
   model: ['io', 'nn'],
   predict: ['model', 'nn', 'matrix', 'image'],
-  export: ['model', 'nn', 'matrix', 'image'],
+  export: ['model', 'nn', 'matrix', 'image', 'io'],
   report: ['model', 'nn', 'matrix', 'image'],
   serve: ['predict', 'model', 'report'],
   io: [],
