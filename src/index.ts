@@ -91,7 +91,6 @@ export type {
   IterationProgress,
 } from './train/train.js';
 export type { EngineFactory } from './train/train.js';
-export { gradientDescentStep } from './train/train.js';
 export type { HistoryPoint } from './train/history.js';
 export type { Batch, GradientEngine, PassResult } from './train/engine.js';
 export { ReferenceEngine } from './train/reference-engine.js';

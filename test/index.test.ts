@@ -82,6 +82,26 @@ describe('train', () => {
     expect(fast.stopped).toBe(false);
   });
 
+  it('records a history point at the start, every evalEvery iterations, and at the end', async () => {
+    const points = async (iterations: number, evalEvery: number) =>
+      (
+        await train(data, { ...options, iterations, evalEvery }, { engine: 'reference' })
+      ).history.map((point) => point.iteration);
+    expect(await points(10, 4)).toEqual([0, 4, 8, 10]);
+    expect(await points(10, 20)).toEqual([0, 10]);
+    expect(await points(3, 1)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('keeps the cadence on absolute iterations when a run is resumed', async () => {
+    const first = await train(data, { ...options, iterations: 6 }, { engine: 'reference' });
+    const resumed = await train(
+      data,
+      { ...options, iterations: 11, resume: first },
+      { engine: 'reference' },
+    );
+    expect(resumed.history.map((point) => point.iteration)).toEqual([0, 4, 6, 8, 11]);
+  });
+
   it('stops after the current iteration when its AbortSignal is aborted', async () => {
     const controller = new AbortController();
     const result = await train(data, options, {
