@@ -8,7 +8,7 @@ import { createFastEngine } from '../../src/train/fast/engine.js';
 import { gradientDescentStep } from '../../src/train/train.js';
 import { maxRelativeDifference, randomDataset } from '../helpers/random-data.js';
 
-// The oracle: MATH.md written out per sample with plain loops, no sparsity, blocks or threads.
+// The oracle: docs/math.md written out per sample with plain loops, no sparsity, blocks or threads.
 
 interface Pass {
   loss: number;
@@ -27,7 +27,7 @@ function zeros(layerSizes: number[]): Parameters {
   return { layerSizes, W, b };
 }
 
-/** Forward, cost and backward over every sample of `dataset`, one at a time (MATH.md). */
+/** Forward, cost and backward over every sample of `dataset`, one at a time (docs/math.md). */
 function naivePass(dataset: Dataset, params: Parameters): Pass {
   const sizes = params.layerSizes;
   const L = sizes.length - 1;

@@ -8,7 +8,7 @@ import { ReferenceEngine } from '../../src/train/reference-engine.js';
 import { gradientDescentStep } from '../../src/train/train.js';
 import { maxRelativeDifference } from '../helpers/random-data.js';
 
-// The reference engine (Network over Float64 matrices, MATH.md line by line) is the oracle of the
+// The reference engine (Network over Float64 matrices, docs/math.md line by line) is the oracle of the
 // fast engine: same loss, same gradients to 1e-12 relative, after several descent steps, on real digits.
 
 describe('fast engine against the reference engine', () => {
