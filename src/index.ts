@@ -184,10 +184,17 @@ export { createModel, type ModelDetails } from './model/create.js';
 export { loadModel, parseModel } from './model/load.js';
 export { saveModel, serializeModel } from './model/save.js';
 
+// ---- models for other runtimes (ONNX, TensorFlow.js) ----
+export { EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './export/formats.js';
+export { exportModel, writeExport, type ModelExport } from './export/export.js';
+export { exportOnnx } from './export/onnx.js';
+export { exportTfjs, type TfjsExport } from './export/tfjs.js';
+
 // ---- prediction ----
 export {
   checkDigitModel,
   classifyDigit,
+  digitActivations,
   predictImageBytes,
   predictImageFile,
   type DigitPrediction,
