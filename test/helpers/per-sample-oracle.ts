@@ -1,11 +1,14 @@
+import { expect } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { dropoutKeeps } from '../../src/nn/dropout.js';
+import { zeroParameters } from '../../src/nn/init.js';
 import type { Parameters } from '../../src/nn/parameters.js';
-import { Random } from '../../src/nn/random.js';
+import type { Random } from '../../src/nn/random.js';
 import type { Batch } from '../../src/train/engine.js';
+import { maxRelativeDifference } from './random-data.js';
 
-// MATH.md written out per sample with plain loops (no sparsity, blocks, threads or matrices):
-// the oracle of the fast engine for any batch, with shifts and dropout.
+// docs/math.md written out per sample with plain loops (no sparsity, blocks, threads or
+// matrices): the oracle of the fast engine for any batch, with shifts and dropout.
 
 /** What one pass over a batch gives. */
 export interface OraclePass {
@@ -14,20 +17,9 @@ export interface OraclePass {
   gradients: Parameters;
 }
 
-/** Zero parameters of the given layer sizes. */
-export function zeroArrays(layerSizes: readonly number[]): Parameters {
-  const W: Float64Array[] = [];
-  const b: Float64Array[] = [];
-  for (let l = 1; l < layerSizes.length; l++) {
-    W.push(new Float64Array(layerSizes[l] * layerSizes[l - 1]));
-    b.push(new Float64Array(layerSizes[l]));
-  }
-  return { layerSizes, W, b };
-}
-
-/** Random weights of scale 1/√n_{ℓ−1} and small random biases. */
-export function randomArrays(layerSizes: readonly number[], random: Random): Parameters {
-  const params = zeroArrays(layerSizes);
+/** Random weights of scale 1/√n_{ℓ−1} and small random biases (so that every bias matters). */
+export function randomParameters(layerSizes: readonly number[], random: Random): Parameters {
+  const params = zeroParameters(layerSizes);
   params.W.forEach((W, l) => {
     const scale = 1 / Math.sqrt(layerSizes[l]);
     for (let i = 0; i < W.length; i++) W[i] = scale * random.normal();
@@ -38,22 +30,9 @@ export function randomArrays(layerSizes: readonly number[], random: Random): Par
   return params;
 }
 
-/** `count` random images; `zeroFraction` of the pixels are exactly 0 (MNIST: about 0.81). */
-export function randomImages(
-  count: number,
-  rows: number,
-  cols: number,
-  classes: number,
-  zeroFraction: number,
-  seed: number,
-): Dataset {
-  const random = new Random(seed);
-  const images = new Uint8Array(count * rows * cols);
-  for (let i = 0; i < images.length; i++) {
-    images[i] = random.next() < zeroFraction ? 0 : 1 + random.integer(255);
-  }
-  const labels = Uint8Array.from({ length: count }, () => random.integer(classes));
-  return { images, labels, count, rows, cols };
+/** Every sample of a data set, in order: the paper's full batch as a Batch. */
+export function allSamples(dataset: Dataset): Batch {
+  return { samples: Uint32Array.from({ length: dataset.count }, (_, i) => i) };
 }
 
 /** A⁽⁰⁾ of sample `sample` shifted (dx, dy): pixel (x, y) of the result is the original's (x − dx, y − dy). */
@@ -74,7 +53,7 @@ function shiftedInput(dataset: Dataset, sample: number, dx: number, dy: number):
 export function oraclePass(dataset: Dataset, params: Parameters, batch: Batch): OraclePass {
   const sizes = params.layerSizes;
   const L = sizes.length - 1;
-  const gradients = zeroArrays(sizes);
+  const gradients = zeroParameters(sizes);
   let loss = 0;
   let correct = 0;
   batch.samples.forEach((sample, k) => {
@@ -133,15 +112,14 @@ export function oraclePass(dataset: Dataset, params: Parameters, batch: Batch): 
   return { loss: loss / count, correct, gradients };
 }
 
-/** Largest |actual − expected| divided by the largest |expected| of the array. */
-export function relativeDifference(actual: Float64Array, expected: Float64Array): number {
-  let difference = 0;
-  let magnitude = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
-    magnitude = Math.max(magnitude, Math.abs(expected[i]));
-  }
-  return magnitude === 0 ? difference : difference / magnitude;
+/** Every array of `actual` within `tolerance` of `expected` (relative to its largest value). */
+export function expectClose(actual: Parameters, expected: Parameters, tolerance: number): void {
+  actual.W.forEach((W, l) =>
+    expect(maxRelativeDifference(W, expected.W[l])).toBeLessThanOrEqual(tolerance),
+  );
+  actual.b.forEach((b, l) =>
+    expect(maxRelativeDifference(b, expected.b[l])).toBeLessThanOrEqual(tolerance),
+  );
 }
 
 /** The raw bytes of every array, for byte-identity checks. */

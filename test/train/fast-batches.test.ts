@@ -1,19 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
-import type { Parameters } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 import type { Batch } from '../../src/train/engine.js';
 import type { FastEngine } from '../../src/train/fast/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { UpdateRule } from '../../src/train/fast/step.js';
+import { zeroParameters } from '../../src/nn/init.js';
 import {
   bytesOf,
+  expectClose,
   oraclePass,
-  randomArrays,
-  randomImages,
-  relativeDifference,
-  zeroArrays,
+  randomParameters,
 } from '../helpers/per-sample-oracle.js';
+import { randomDataset } from '../helpers/random-data.js';
 
 // The fast engine on mini-batches (any subset of samples, shifted, with dropout) against the
 // per-sample oracle, across thread counts, and its optimizer updates against plain loops.
@@ -60,15 +59,6 @@ function randomBatch(
       dropout: { rate: options.dropout, seed: seed + 1, step: options.step ?? 1 },
     }),
   };
-}
-
-/** Every array of `actual` within `tolerance` of `expected` (relative to its largest value). */
-function expectClose(actual: Parameters, expected: Parameters, tolerance: number): void {
-  [...actual.W, ...actual.b].forEach((array, k) =>
-    expect(relativeDifference(array, [...expected.W, ...expected.b][k])).toBeLessThanOrEqual(
-      tolerance,
-    ),
-  );
 }
 
 const cases = [
@@ -129,11 +119,18 @@ describe('fast engine on mini-batches', () => {
   for (const c of cases) {
     it(`matches the per-sample oracle to 1e-12 over 3 steps: ${c.name}`, async () => {
       const classes = c.sizes[c.sizes.length - 1];
-      const dataset = randomImages(c.total, c.rows ?? 28, c.cols ?? 28, classes, 0.81, 7);
+      const dataset = randomDataset({
+        count: c.total,
+        rows: c.rows ?? 28,
+        cols: c.cols ?? 28,
+        classes,
+        zeroFraction: 0.81,
+        seed: 7,
+      });
       const engine = await engineFor(dataset, c.sizes, 2, c.blockSize);
-      const fastParams = randomArrays(c.sizes, new Random(3));
-      const oracleParams = randomArrays(c.sizes, new Random(3));
-      const gradients = zeroArrays(c.sizes);
+      const fastParams = randomParameters(c.sizes, new Random(3));
+      const oracleParams = randomParameters(c.sizes, new Random(3));
+      const gradients = zeroParameters(c.sizes);
       for (let step = 1; step <= 3; step++) {
         const batch = randomBatch(c.total, c.count, 10 * step, { ...c, step });
         const fast = await engine.compute(fastParams, gradients, batch);
@@ -154,13 +151,20 @@ describe('fast engine on mini-batches', () => {
 
   it('gives byte-identical gradients and loss for 1, 2 and 3 threads, with shifts and dropout', async () => {
     const sizes = [784, 24, 16, 10];
-    const dataset = randomImages(900, 28, 28, 10, 0.81, 11);
-    const params = randomArrays(sizes, new Random(5));
+    const dataset = randomDataset({
+      count: 900,
+      rows: 28,
+      cols: 28,
+      classes: 10,
+      zeroFraction: 0.81,
+      seed: 11,
+    });
+    const params = randomParameters(sizes, new Random(5));
     const batch = randomBatch(900, 333, 4, { maxShift: 2, dropout: 0.25 });
     const results: { bytes: Buffer; loss: number; correct: number }[] = [];
     for (const threads of [1, 2, 3]) {
       const engine = await engineFor(dataset, sizes, threads, 32);
-      const gradients = zeroArrays(sizes);
+      const gradients = zeroParameters(sizes);
       await engine.compute(params, gradients, randomBatch(900, 64, 9));
       const pass = await engine.compute(params, gradients, batch);
       results.push({ bytes: bytesOf(gradients), loss: pass.loss, correct: pass.correct });
@@ -174,9 +178,16 @@ describe('fast engine on mini-batches', () => {
 
   it('evaluates forward only: the oracle’s loss and correct count, for a list and for all', async () => {
     const sizes = [784, 20, 10];
-    const dataset = randomImages(260, 28, 28, 10, 0.81, 13);
+    const dataset = randomDataset({
+      count: 260,
+      rows: 28,
+      cols: 28,
+      classes: 10,
+      zeroFraction: 0.81,
+      seed: 13,
+    });
     const engine = await engineFor(dataset, sizes, 2);
-    const params = randomArrays(sizes, new Random(8));
+    const params = randomParameters(sizes, new Random(8));
     const some = randomBatch(260, 99, 5).samples;
     const all = Uint32Array.from({ length: 260 }, (_, i) => i);
     for (const [samples, list] of [
@@ -192,13 +203,20 @@ describe('fast engine on mini-batches', () => {
 
   it('computes the same bytes on its own arrays as on arrays it copies', async () => {
     const sizes = [784, 14, 10];
-    const dataset = randomImages(300, 28, 28, 10, 0.81, 17);
+    const dataset = randomDataset({
+      count: 300,
+      rows: 28,
+      cols: 28,
+      classes: 10,
+      zeroFraction: 0.81,
+      seed: 17,
+    });
     const engine = await engineFor(dataset, sizes, 2);
-    const foreign = randomArrays(sizes, new Random(2));
+    const foreign = randomParameters(sizes, new Random(2));
     const own = engine.allocateParameters();
     own.W.forEach((W, l) => W.set(foreign.W[l]));
     own.b.forEach((b, l) => b.set(foreign.b[l]));
-    const [ownGradients, foreignGradients] = [engine.allocateParameters(), zeroArrays(sizes)];
+    const [ownGradients, foreignGradients] = [engine.allocateParameters(), zeroParameters(sizes)];
     const batch = randomBatch(300, 150, 3, { maxShift: 1, dropout: 0.1 });
     const first = await engine.compute(own, ownGradients, batch);
     const second = await engine.compute(foreign, foreignGradients, batch);
@@ -208,10 +226,17 @@ describe('fast engine on mini-batches', () => {
 
   it('rejects samples outside the data set, shifts of the wrong length and an empty batch', async () => {
     const sizes = [16, 4];
-    const dataset = randomImages(20, 4, 4, 4, 0.5, 1);
+    const dataset = randomDataset({
+      count: 20,
+      rows: 4,
+      cols: 4,
+      classes: 4,
+      zeroFraction: 0.5,
+      seed: 1,
+    });
     const engine = await engineFor(dataset, sizes, 1);
-    const params = randomArrays(sizes, new Random(1));
-    const g = zeroArrays(sizes);
+    const params = randomParameters(sizes, new Random(1));
+    const g = zeroParameters(sizes);
     await expect(engine.compute(params, g, { samples: Uint32Array.of(3, 20) })).rejects.toThrow(
       /sample 20/,
     );
@@ -251,12 +276,19 @@ describe('fast engine optimizer updates', () => {
   for (const name of ['gradientDescent', 'momentum', 'adam'] as const) {
     it(`${name}: 3 steps on its own arrays equal plain loops bit for bit, for 1 and 2 threads`, async () => {
       const sizes = [784, 26, 12, 10];
-      const dataset = randomImages(500, 28, 28, 10, 0.81, 19);
-      const expected = randomArrays(sizes, new Random(6));
-      const expectedState = [zeroArrays(sizes), zeroArrays(sizes)];
+      const dataset = randomDataset({
+        count: 500,
+        rows: 28,
+        cols: 28,
+        classes: 10,
+        zeroFraction: 0.81,
+        seed: 19,
+      });
+      const expected = randomParameters(sizes, new Random(6));
+      const expectedState = [zeroParameters(sizes), zeroParameters(sizes)];
       const lambda = 1e-3;
       const reference = await engineFor(dataset, sizes, 1);
-      const g = zeroArrays(sizes);
+      const g = zeroParameters(sizes);
       for (let t = 1; t <= 3; t++) {
         await reference.compute(expected, g, randomBatch(500, 128, t, { dropout: 0.2, step: t }));
         expected.W.forEach((W, l) =>
@@ -283,7 +315,7 @@ describe('fast engine optimizer updates', () => {
         const [params, gradients, first, second] = [1, 2, 3, 4].map(() =>
           engine.allocateParameters(),
         );
-        const initial = randomArrays(sizes, new Random(6));
+        const initial = randomParameters(sizes, new Random(6));
         params.W.forEach((W, l) => W.set(initial.W[l]));
         params.b.forEach((b, l) => b.set(initial.b[l]));
         for (let t = 1; t <= 3; t++) {
@@ -306,12 +338,16 @@ describe('fast engine optimizer updates', () => {
 
   it('refuses arrays it did not allocate', async () => {
     const sizes = [16, 4];
-    const engine = await engineFor(randomImages(20, 4, 4, 4, 0.5, 1), sizes, 1);
+    const engine = await engineFor(
+      randomDataset({ count: 20, rows: 4, cols: 4, classes: 4, zeroFraction: 0.5, seed: 1 }),
+      sizes,
+      1,
+    );
     const own = engine.allocateParameters();
     await expect(
       engine.update(
         { rule: UpdateRule.gradientDescent, numbers: updateNumbers(1, 0) },
-        zeroArrays(sizes),
+        zeroParameters(sizes),
         own,
         [],
       ),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/nn/random.js';
 import { gatherKernels } from '../../../src/train/fast/gather-kernels.js';
 import { allocateSparseBlock, buildSparseInput } from '../../../src/train/fast/sparse-input.js';
-import { randomImages } from '../../helpers/per-sample-oracle.js';
+import { randomDataset } from '../../helpers/random-data.js';
 import { kernelArena } from '../../helpers/kernel-memory.js';
 
 // The gather against the plain computation on whole images: shift the image, list its non-zero
@@ -20,7 +20,14 @@ function shiftedImage(images: Uint8Array, sample: number, dx: number, dy: number
 
 describe('gather kernel against whole shifted images', () => {
   const arena = kernelArena();
-  const dataset = randomImages(40, ROWS, COLS, 10, 0.6, 3);
+  const dataset = randomDataset({
+    count: 40,
+    rows: ROWS,
+    cols: COLS,
+    classes: 10,
+    zeroFraction: 0.6,
+    seed: 3,
+  });
   const order = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
   const blank = order[5]; // a sample without a non-zero pixel
   dataset.images.fill(0, blank * ROWS * COLS, (blank + 1) * ROWS * COLS);
