@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/nn/random.js';
-import { denseKernels } from '../../../src/train/fast/dense-kernels.js';
+import { ROW_ORDER_BYTES, denseKernels } from '../../../src/train/fast/dense-kernels.js';
 import {
   copyInto,
   expectSameBits,
@@ -39,8 +39,10 @@ describe('dense kernels against plain loops', () => {
     }
   });
 
-  it('forward: Z = W·A + B summed in input order', () => {
-    for (const [count, nOut, nIn] of shapes()) {
+  it('forward: Z = W·A + B summed in input order (by rows of Wᵀ past ROW_ORDER_BYTES)', () => {
+    const large: [number, number, number] = [3, 201, 170];
+    expect(8 * large[1] * large[2]).toBeGreaterThan(ROW_ORDER_BYTES);
+    for (const [count, nOut, nIn] of [...shapes(), large]) {
       const WT = randomFloats(arena, nIn * nOut, random);
       const b = randomFloats(arena, nOut, random);
       const A = randomFloats(arena, count * nIn, random, 0.3);
