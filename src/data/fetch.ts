@@ -277,7 +277,7 @@ function describeAllMirrorsFailed(
       : '';
   return (
     `cannot fetch ${name} from any mirror: ${answers}. No partial file was left in ${directory}.${kept}` +
-    ' `mnn train` still works offline on the embedded digits (run it without --data);' +
+    ' `mnn train` still works offline on the MNIST shipped with mnn (run it without --data);' +
     ' check the network or proxy (HTTPS_PROXY), or give another mirror with --mirror URL.'
   );
 }

@@ -1,3 +1,4 @@
+import { hadamard } from '../matrix/elementwise.js';
 import { assertShape, type Matrix } from '../matrix/matrix.js';
 
 /** A = ReLU(Z) = max(0, Z) element-wise (μ⁽ℓ⁾ for hidden layers, MATH.md Forward); A may be Z. */
@@ -21,4 +22,26 @@ export function reluBackward(
   const d = delta.data;
   const z = Z.data;
   for (let i = 0; i < d.length; i++) if (z[i] <= 0) d[i] = 0;
+}
+
+/**
+ * Inverted dropout, forward: A⁽ℓ⁾ ← A⁽ℓ⁾ ⊙ R⁽ℓ⁾ / (1 − p) (MATH.md, "Beyond the paper"), where
+ * `R` already holds R⁽ℓ⁾ / (1 − p): 0 for a dropped unit, 1 / (1 − p) for a kept one.
+ */
+export function dropoutForward(
+  A: Matrix, // (n_ℓ × N), in: ReLU(Z⁽ℓ⁾), out: A⁽ℓ⁾
+  R: Matrix, // (n_ℓ × N), R⁽ℓ⁾ / (1 − p)
+): void {
+  hadamard(A, A, R);
+}
+
+/**
+ * Inverted dropout, backward: Δ⁽ℓ⁾ ⊙= R⁽ℓ⁾ / (1 − p), after `reluBackward`, completing
+ * Δ⁽ℓ⁾ = ReLU′(Z⁽ℓ⁾) ⊙ R⁽ℓ⁾ / (1 − p) ⊙ (W⁽ℓ⁺¹⁾)ᵀ Δ⁽ℓ⁺¹⁾ (MATH.md, "Beyond the paper").
+ */
+export function dropoutBackward(
+  delta: Matrix, // (n_ℓ × N), in: ReLU′(Z⁽ℓ⁾) ⊙ (W⁽ℓ⁺¹⁾)ᵀ Δ⁽ℓ⁺¹⁾, out: Δ⁽ℓ⁾
+  R: Matrix, // (n_ℓ × N), R⁽ℓ⁾ / (1 − p)
+): void {
+  hadamard(delta, delta, R);
 }

@@ -120,7 +120,7 @@ describe('mnn fetch', () => {
     expect(error).toContain(
       `${server.url('tampered')}: checksum mismatch: expected SHA-256 ${fixtures.sha256['train-images-idx3-ubyte.gz']}`,
     );
-    expect(error).toContain('`mnn train` still works offline on the embedded digits');
+    expect(error).toContain('`mnn train` still works offline on the MNIST shipped with mnn');
     expect(existsSync(join(workspace, 'data'))).toBe(false);
   });
 

@@ -173,10 +173,10 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
       [
         ['--layers', '784,20,10'],
         2,
-        "--layers 784,20,10 differs from models/model.json's layers 784,10,10",
+        '--layers cannot change when resuming: models/model.json continues its own run',
       ],
-      [['--seed', '9'], 2, '--seed 9 cannot apply'],
-      [['--init', 'uniform'], 2, '--init uniform cannot apply'],
+      [['--seed', '9'], 2, '--seed cannot change when resuming'],
+      [['--init', 'uniform'], 2, '--init cannot change when resuming'],
       [
         [],
         2,

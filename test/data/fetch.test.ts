@@ -175,7 +175,7 @@ describe('fetchFiles', () => {
     expect(error.message).toContain(`${server?.url('first')}: checksum mismatch`);
     expect(error.message).toContain(`${server?.url('second')}: checksum mismatch`);
     expect(error.message).toContain(`expected SHA-256 ${fixtures.sha256[name]}, got `);
-    expect(error.message).toContain('mnn train` still works offline on the embedded digits');
+    expect(error.message).toContain('mnn train` still works offline on the MNIST shipped with mnn');
     expect(error.message).not.toContain('\n');
     // The target directory was created by this fetch; a failure removes it again.
     expect(existsSync(join(workspace, 'data'))).toBe(false);

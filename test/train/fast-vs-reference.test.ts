@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadEmbedded } from '../../src/data/embedded.js';
-import type { Dataset } from '../../src/data/dataset.js';
 import { initParameters, zeroParameters } from '../../src/nn/init.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
-import { gradientDescentStep } from '../../src/train/train.js';
+import { gradientDescentUpdate } from '../../src/train/optimizer.js';
+import { mnistSubset } from '../helpers/mnist.js';
 
 // The reference engine (Network over Float64 matrices, MATH.md line by line) is the oracle of the
 // fast engine: same loss, same gradients to 1e-12 relative, after several descent steps, on real digits.
-
-/** The first `count` samples of a data set. */
-function head(dataset: Dataset, count: number): Dataset {
-  const pixels = dataset.rows * dataset.cols;
-  return {
-    ...dataset,
-    count,
-    images: dataset.images.subarray(0, count * pixels),
-    labels: dataset.labels.subarray(0, count),
-  };
-}
 
 /** Largest |a − b| relative to the largest |b| of the array. */
 function relativeDifference(a: Float64Array, b: Float64Array): number {
@@ -33,8 +21,7 @@ function relativeDifference(a: Float64Array, b: Float64Array): number {
 }
 
 describe('fast engine against the reference engine', () => {
-  const { train } = loadEmbedded({ cacheDir: 'data' });
-  const dataset = head(train, 700);
+  const dataset = mnistSubset(700).train;
 
   it.each([
     [[784, 10, 10], 'he'],
@@ -60,7 +47,7 @@ describe('fast engine against the reference engine', () => {
             1e-12,
           );
         }
-        gradientDescentStep(parameters, referenceGradients, 0.5);
+        gradientDescentUpdate(parameters, referenceGradients, 0.5);
       }
     } finally {
       await fast.close();
