@@ -267,7 +267,7 @@ function checkResumable(path: string, training: TrainingRecord, given: GivenOpti
         : `the ${training.optimizer.kind} optimizer's state`;
     throw usage(
       training.complete
-        ? `${path} is a finished model: ${what} are kept in checkpoints only, so it cannot continue exactly; train a new model with a longer run (--epochs or --iters).`
+        ? `${path} is a finished model, saved without ${what} (only checkpoints keep it), so it cannot continue exactly; train a new model with a longer run (--epochs or --iters).`
         : `${path} lacks ${what}, so it cannot continue exactly; resume from a checkpoint written by mnn train, or train a new model.`,
     );
   }

@@ -105,7 +105,7 @@ function addAlgorithmOptions(command: Command): Command {
     .option(
       '--gamma <g>',
       'decay factor of --schedule step',
-      rangeOption('--gamma', 0, 1, true),
+      positiveNumberOption('--gamma', 1),
       0.1,
     )
     .option(
