@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { MnnError, type ErrorKind } from '../errors.js';
+import { describeError } from './hints.js';
 
 /** The exit code of each kind of user error: 2 for bad usage, 1 for everything else. */
 export function exitCodeFor(kind: ErrorKind): 1 | 2 {
@@ -9,8 +10,7 @@ export function exitCodeFor(kind: ErrorKind): 1 | 2 {
 /** Prints a user error as one red line on stderr and sets the exit code; bugs keep their stack. */
 export function reportError(error: unknown): void {
   if (error instanceof MnnError) {
-    const hint = error.hint === undefined ? '' : `; ${error.hint}`;
-    process.stderr.write(`${chalk.red('error:')} ${error.message}${hint}\n`);
+    process.stderr.write(`${chalk.red('error:')} ${describeError(error)}\n`);
     process.exitCode = exitCodeFor(error.kind);
     return;
   }

@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { dataSourceName } from '../data/source.js';
 import type { CheckpointRecord, Model, TrainingRecord } from '../model/model.js';
+import { PIXEL_SCALE } from '../nn/input.js';
 import type { TrainResult, TrainState } from '../train/train.js';
 import type { TrainSettings } from './resume.js';
 import { packageVersion } from './text.js';
@@ -76,7 +77,7 @@ export function modelOf(result: TrainResult, run: ResolvedRun): Model {
   return {
     parameters: result.selected,
     labels: run.labels,
-    input: { width: trainSet.cols, height: trainSet.rows, scale: 255 },
+    input: { width: trainSet.cols, height: trainSet.rows, scale: PIXEL_SCALE },
     training: trainingRecord(result, run),
     createdBy: `mnn ${packageVersion()}`,
     createdAt: new Date().toISOString(),

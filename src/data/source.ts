@@ -1,10 +1,16 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MnnError } from '../errors.js';
 import { hasDatasetFiles, loadDatasetDirectory, type SelectedSplits } from './directory.js';
+import type { DatasetName } from './labels.js';
 import { loadPackagedMnist, PACKAGED_MNIST_NAME } from './packaged.js';
 
-/** Where `mnn fetch` puts each data set, relative to the working directory. */
-export const DEFAULT_DATA_DIRECTORIES = { mnist: 'data/mnist', fashion: 'data/fashion' } as const;
+/** Where data lives by default, relative to the working directory. */
+const DATA_DIRECTORY = 'data';
+/** Where each named data set is fetched to and looked for: data/mnist, data/fashion. */
+export const DEFAULT_DATA_DIRECTORIES: Readonly<Record<DatasetName, string>> = {
+  mnist: join(DATA_DIRECTORY, 'mnist'),
+  fashion: join(DATA_DIRECTORY, 'fashion'),
+};
 
 /**
  * The data set name models trained before the packaged MNIST recorded: 8 000 training and 2 000

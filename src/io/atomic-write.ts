@@ -43,14 +43,34 @@ export function temporaryPathFor(path: string): string {
  * Creates the directory if missing. Throws an MnnError naming the path if anything fails.
  */
 export function writeFileAtomic(path: string, contents: string | Uint8Array): void {
-  const temporary = temporaryPathFor(path);
+  writeFilesAtomic(new Map([[path, contents]]));
+}
+
+/**
+ * Writes several files (path → contents) the same way, all or nothing as far as the file system
+ * allows: every file is written in full under a temporary name before the first rename, so a
+ * full disk or a denied write leaves every previous file unchanged and no temporary behind.
+ */
+export function writeFilesAtomic(files: ReadonlyMap<string, string | Uint8Array>): void {
+  const pending = [...files].map(([path, contents]) => ({
+    path,
+    contents,
+    temporary: temporaryPathFor(path),
+  }));
+  let current = '';
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, contents);
-    renameSync(temporary, path);
+    for (const { path, contents, temporary } of pending) {
+      current = path;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(temporary, contents);
+    }
+    for (const { path, temporary } of pending) {
+      current = path;
+      renameSync(temporary, path);
+    }
   } catch (error) {
-    removeQuietly(temporary);
-    throw new MnnError(describeWriteFailure(path, error));
+    for (const { temporary } of pending) removeQuietly(temporary);
+    throw new MnnError(describeWriteFailure(current, error), { kind: 'io' });
   }
 }
 
@@ -75,20 +95,24 @@ export function assertWritable(path: string): void {
   if (existsSync(target) && statSync(target).isDirectory()) {
     throw new MnnError(
       `cannot write ${path}: it is a directory; give a file name such as ${join(path, 'model.json')}.`,
+      { kind: 'io' },
     );
   }
   const existing = nearestExisting(dirname(target));
   if (!statSync(existing).isDirectory()) {
-    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`);
+    throw new MnnError(`cannot write ${path}: ${existing} is a file, not a directory.`, {
+      kind: 'io',
+    });
   }
   // Probe with a real file: permission bits alone do not tell (root, read-only mounts, ACLs).
   const probe = join(existing, `.mnn-write-test.${process.pid}.tmp`);
   try {
     writeFileSync(probe, '');
   } catch (error) {
-    throw new MnnError(
-      `cannot write ${path}: ${writeFailureReason(error)}; choose another location.`,
-    );
+    throw new MnnError(`cannot write ${path}: ${writeFailureReason(error)}`, {
+      kind: 'io',
+      hint: 'choose another location',
+    });
   } finally {
     removeQuietly(probe);
   }

@@ -1,13 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import {
-  asObject,
-  isWholeNumber,
-  readParameters,
-  type Fail,
-  type Json,
-} from './json-read.js';
+import { asObject, isWholeNumber, readParameters, type Fail, type Json } from './json-read.js';
 import { readTraining } from './load-training.js';
+import { PIXEL_SCALE } from '../nn/input.js';
+import { isLayerSize, LAYER_SIZE_RULE } from '../nn/parameters.js';
 import {
   MODEL_FORMAT,
   MODEL_VERSION,
@@ -20,8 +16,6 @@ import {
 export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
 /** Networks above this many parameters are refused before their arrays are read. */
 export const MAX_MODEL_PARAMETERS = 1e8;
-/** The largest layer a model file may declare. */
-export const MAX_MODEL_LAYER_SIZE = 100_000;
 
 /** Reads and validates a model file; every problem is an MnnError that names the file. */
 export function loadModel(path: string): Model {
@@ -29,20 +23,23 @@ export function loadModel(path: string): Model {
   try {
     size = statSync(path).size;
   } catch {
-    throw new MnnError(
-      `model file ${path} not found; train one with \`mnn train\` or give its path.`,
-    );
+    throw new MnnError(`model file ${path} not found`, {
+      hint: 'train a model first, or give the path of a saved one',
+    });
   }
   if (size > MAX_MODEL_FILE_BYTES) {
-    throw new MnnError(
-      `${path} is ${size} bytes, over the 1 GB limit for model files; is it a model?`,
-    );
+    throw new MnnError(`${path} is ${size} bytes, over the 1 GB limit for model files`, {
+      kind: 'limit',
+      hint: 'is it a model?',
+    });
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`);
+    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`, {
+      kind: 'io',
+    });
   }
   return parseModel(text, path);
 }
@@ -56,9 +53,9 @@ export function parseModel(text: string, fileName: string): Model {
   try {
     document = JSON.parse(text) as Json;
   } catch {
-    throw new MnnError(
-      `${fileName} is not a model file (not JSON); give the path of a model saved by \`mnn train\`.`,
-    );
+    throw new MnnError(`${fileName} is not a model file (not JSON)`, {
+      hint: 'give the path of a model saved by mnn',
+    });
   }
   const root = asObject(document, 'the file', fail);
   if (root.format !== MODEL_FORMAT) {
@@ -100,13 +97,8 @@ function readLayerSizes(value: Json | undefined, fail: Fail): number[] {
     return fail('"layers" must list at least two layer sizes');
   }
   const sizes = value.map((size, index) => {
-    if (
-      typeof size !== 'number' ||
-      !Number.isInteger(size) ||
-      size < 1 ||
-      size > MAX_MODEL_LAYER_SIZE
-    ) {
-      return fail(`"layers"[${index}] must be a whole number from 1 to ${MAX_MODEL_LAYER_SIZE}`);
+    if (typeof size !== 'number' || !isLayerSize(size)) {
+      return fail(`"layers"[${index}] must be ${LAYER_SIZE_RULE}`);
     }
     return size;
   });
@@ -147,7 +139,7 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
   if (value === undefined) {
     const side = Math.round(Math.sqrt(inputSize));
-    return { width: side, height: side * side === inputSize ? side : 1, scale: 255 };
+    return { width: side, height: side * side === inputSize ? side : 1, scale: PIXEL_SCALE };
   }
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;

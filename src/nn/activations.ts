@@ -1,4 +1,3 @@
-import { hadamard } from '../matrix/elementwise.js';
 import { assertShape, type Matrix } from '../matrix/matrix.js';
 
 /** A = ReLU(Z) = max(0, Z) element-wise (μ⁽ℓ⁾ for hidden layers, MATH.md Forward); A may be Z. */
@@ -32,7 +31,10 @@ export function dropoutForward(
   A: Matrix, // (n_ℓ × N), in: ReLU(Z⁽ℓ⁾), out: A⁽ℓ⁾
   R: Matrix, // (n_ℓ × N), R⁽ℓ⁾ / (1 − p)
 ): void {
-  hadamard(A, A, R);
+  assertShape(R, A.rows, A.cols, 'R');
+  const a = A.data;
+  const r = R.data;
+  for (let i = 0; i < a.length; i++) a[i] *= r[i];
 }
 
 /**
@@ -43,5 +45,8 @@ export function dropoutBackward(
   delta: Matrix, // (n_ℓ × N), in: ReLU′(Z⁽ℓ⁾) ⊙ (W⁽ℓ⁺¹⁾)ᵀ Δ⁽ℓ⁺¹⁾, out: Δ⁽ℓ⁾
   R: Matrix, // (n_ℓ × N), R⁽ℓ⁾ / (1 − p)
 ): void {
-  hadamard(delta, delta, R);
+  assertShape(R, delta.rows, delta.cols, 'R');
+  const d = delta.data;
+  const r = R.data;
+  for (let i = 0; i < d.length; i++) d[i] *= r[i];
 }

@@ -4,9 +4,13 @@ import type { OptimizerSettings } from './optimizer.js';
 import type { ScheduleSettings } from './schedule.js';
 import type { TrainOptions } from './train.js';
 
-/** Throws a usage MnnError about `option` unless `valid`. */
-function ensure(valid: boolean, option: string, message: string, hint?: string): void {
-  if (!valid) throw new MnnError(message, { kind: 'usage', option, hint });
+/** Throws a usage MnnError with `message` about `details.option` unless `valid`. */
+function ensure(
+  valid: boolean,
+  details: { readonly option: string; readonly hint?: string },
+  message: string,
+): void {
+  if (!valid) throw new MnnError(message, { kind: 'usage', ...details });
 }
 
 /** True for a whole number in [min, max]. */
@@ -23,22 +27,30 @@ function isFraction(value: number): boolean {
 function checkOptimizer(optimizer: OptimizerSettings): void {
   ensure(
     optimizer.weightDecay >= 0 && Number.isFinite(optimizer.weightDecay),
-    'weightDecay',
+    { option: 'weightDecay' },
     `weight decay must be a number of at least 0, got ${optimizer.weightDecay}`,
   );
   if (optimizer.kind === 'momentum') {
     ensure(
       isFraction(optimizer.momentum),
-      'momentum',
+      { option: 'momentum' },
       `momentum must be in [0, 1), got ${optimizer.momentum}`,
     );
   }
   if (optimizer.kind === 'adam') {
-    ensure(isFraction(optimizer.beta1), 'beta1', `β₁ must be in [0, 1), got ${optimizer.beta1}`);
-    ensure(isFraction(optimizer.beta2), 'beta2', `β₂ must be in [0, 1), got ${optimizer.beta2}`);
+    ensure(
+      isFraction(optimizer.beta1),
+      { option: 'beta1' },
+      `β₁ must be in [0, 1), got ${optimizer.beta1}`,
+    );
+    ensure(
+      isFraction(optimizer.beta2),
+      { option: 'beta2' },
+      `β₂ must be in [0, 1), got ${optimizer.beta2}`,
+    );
     ensure(
       optimizer.epsilon > 0 && Number.isFinite(optimizer.epsilon),
-      'epsilon',
+      { option: 'epsilon' },
       `ε must be a number above 0, got ${optimizer.epsilon}`,
     );
   }
@@ -48,25 +60,25 @@ function checkOptimizer(optimizer: OptimizerSettings): void {
 function checkSchedule(schedule: ScheduleSettings, alpha: number, iterations: number): void {
   ensure(
     isWhole(schedule.warmup, 0, iterations),
-    'warmup',
+    { option: 'warmup' },
     `the warm-up must be a whole number of steps from 0 to the run's ${iterations}, got ${schedule.warmup}`,
   );
   if (schedule.kind === 'cosine') {
     ensure(
       schedule.lrMin >= 0 && schedule.lrMin <= alpha,
-      'lrMin',
+      { option: 'lrMin' },
       `the cosine schedule's final learning rate must be from 0 to α = ${alpha}, got ${schedule.lrMin}`,
     );
   }
   if (schedule.kind === 'step') {
     ensure(
       isWhole(schedule.stepEvery, 1),
-      'stepEvery',
+      { option: 'stepEvery' },
       `the step schedule decays every k epochs, k a whole number of at least 1; got ${schedule.stepEvery}`,
     );
     ensure(
       schedule.gamma > 0 && schedule.gamma <= 1,
-      'gamma',
+      { option: 'gamma' },
       `the step schedule's factor γ must be in (0, 1], got ${schedule.gamma}`,
     );
   }
@@ -80,42 +92,42 @@ export function checkTrainOptions(options: TrainOptions, train: Dataset): void {
   const { validation = 0, dropout = 0, maxShift = 0, batchSize, earlyStop } = options;
   ensure(
     isWhole(validation, 0, train.count - 1),
-    'validation',
+    { option: 'validation', hint: `hold out fewer than ${train.count}` },
     `a validation set of ${validation} samples leaves none of the ${train.count} training samples to train on`,
-    `hold out fewer than ${train.count}`,
   );
   if (batchSize !== undefined) {
     ensure(
       isWhole(batchSize, 1),
-      'batchSize',
+      { option: 'batchSize' },
       `the batch size must be a whole number of at least 1, got ${batchSize}`,
     );
   }
-  ensure(isFraction(dropout), 'dropout', `the dropout rate must be in [0, 1), got ${dropout}`);
+  ensure(
+    isFraction(dropout),
+    { option: 'dropout' },
+    `the dropout rate must be in [0, 1), got ${dropout}`,
+  );
   ensure(
     dropout === 0 || options.layerSizes.length > 2,
-    'dropout',
+    { option: 'dropout', hint: 'add a hidden layer or leave dropout out' },
     `dropout applies to hidden layers, and ${options.layerSizes.join('-')} has none`,
-    'add a hidden layer or leave dropout out',
   );
   const side = Math.min(train.rows, train.cols);
   ensure(
     isWhole(maxShift, 0, side - 1),
-    'augment',
+    { option: 'augment', hint: `shift by at most ${side - 1}` },
     `shifts of up to ${maxShift} pixels do not fit ${train.cols}×${train.rows} images`,
-    `shift by at most ${side - 1}`,
   );
   if (earlyStop !== undefined) {
     ensure(
       isWhole(earlyStop, 1),
-      'earlyStop',
+      { option: 'earlyStop' },
       `the early-stopping patience must be a whole number of at least 1, got ${earlyStop}`,
     );
     ensure(
       validation > 0,
-      'earlyStop',
+      { option: 'validation', hint: 'hold out a validation set' },
       'early stopping watches the validation set, and there is none',
-      'hold out a validation set',
     );
   }
   if (options.optimizer) checkOptimizer(options.optimizer);

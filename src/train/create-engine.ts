@@ -7,19 +7,17 @@ import { ReferenceEngine } from './reference-engine.js';
 export interface EngineOptions {
   /** Worker threads for the fast path; results do not depend on it. */
   readonly threads: number;
-  /** The simple matrix engine (the oracle in tests) instead of the fast one. */
-  readonly reference?: boolean;
   /** The engine will be given batches or asked to evaluate (see `EngineNeeds`). */
   readonly batches?: boolean;
 }
 
-/** Creates the gradient engine training uses for a data set: the fast one unless asked otherwise. */
+/** Creates the gradient engine training uses for a data set: the fast one. */
 export async function createEngine(
   dataset: Dataset,
   layerSizes: readonly number[],
   options: EngineOptions,
 ): Promise<GradientEngine> {
   // Temporary (issue 11 point 4): the fast engine serves only the paper's full batch for now.
-  if (options.reference || options.batches) return new ReferenceEngine(dataset, layerSizes);
+  if (options.batches) return new ReferenceEngine(dataset, layerSizes);
   return createFastEngine(dataset, layerSizes, { threads: options.threads });
 }

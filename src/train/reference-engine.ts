@@ -1,10 +1,10 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Matrix } from '../matrix/matrix.js';
 import { dropoutScaledMask } from '../nn/dropout.js';
-import { countCorrect, inputMatrix, Network, type ForwardCache } from '../nn/network.js';
+import { countCorrect, Network, type ForwardCache } from '../nn/network.js';
 import { zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
-import { batchInputMatrix, batchLabels } from './batch-input.js';
+import { batchInputMatrix, batchLabels, inputMatrix } from './inputs.js';
 import type { Batch, GradientEngine, PassResult } from './engine.js';
 
 /** Samples per forward pass of `evaluate`: bounds memory (n₀ × 1000 float64s) on large sets. */

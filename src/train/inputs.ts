@@ -1,9 +1,28 @@
 import type { Dataset } from '../data/dataset.js';
 import { pixelsPerSample } from '../data/dataset.js';
 import { Matrix } from '../matrix/matrix.js';
+import { inputFromPixels, PIXEL_SCALE } from '../nn/input.js';
 
 /**
- * A⁽⁰⁾ for a batch (n₀ × N): column k is training sample `samples[k]`, pixel byte / 255. With
+ * A⁽⁰⁾ for samples [start, start + count) of a data set: n₀ × count, one column per sample,
+ * pixel byte / scale (the training scale unless a model says otherwise).
+ */
+export function inputMatrix(
+  dataset: Dataset,
+  start = 0,
+  count = dataset.count - start,
+  scale = PIXEL_SCALE,
+): Matrix {
+  if (start + count > dataset.count) {
+    throw new RangeError(
+      `samples ${start}..${start + count - 1} exceed the ${dataset.count} in the dataset`,
+    );
+  }
+  return inputFromPixels(dataset.images, pixelsPerSample(dataset), start, count, scale);
+}
+
+/**
+ * A⁽⁰⁾ for a batch (n₀ × N): column k is training sample `samples[k]`, pixel byte / PIXEL_SCALE. With
  * `shifts`, sample k is moved shifts[2k] pixels right and shifts[2k+1] down: the pixel at (x, y)
  * is the original's at (x − dx, y − dy), 0 where that falls outside the image (augmentation).
  */
@@ -26,7 +45,8 @@ export function batchInputMatrix(
       for (let x = 0; x < cols; x++) {
         const sourceX = x - dx;
         if (sourceX < 0 || sourceX >= cols) continue;
-        A0.data[(y * cols + x) * N + k] = dataset.images[image + sourceY * cols + sourceX] / 255;
+        A0.data[(y * cols + x) * N + k] =
+          dataset.images[image + sourceY * cols + sourceX] / PIXEL_SCALE;
       }
     }
   }
