@@ -1,7 +1,12 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { pixelsPerSample } from '../data/dataset.js';
-import { dataSourceFromName, loadDataSource, resolveDataSource } from '../data/source.js';
+import {
+  dataSourceFromName,
+  loadDataSource,
+  resolveDataSource,
+  RETIRED_EMBEDDED_NAME,
+} from '../data/source.js';
 import { MnnError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { classMetrics, evaluate, type Evaluation } from '../train/evaluate.js';
@@ -25,7 +30,7 @@ export function registerEval(program: Command): void {
     .argument('[model]', 'model file', 'models/model.json')
     .option(
       '--data <dir>',
-      'IDX directory, or embedded | mnist | fashion (default: the data the model was trained on)',
+      'IDX directory, or packaged | mnist | fashion (default: the data the model was trained on)',
     )
     .option(
       '--split <split>',
@@ -39,10 +44,14 @@ export function registerEval(program: Command): void {
 
 async function runEval(modelPath: string, options: EvalCommandOptions): Promise<void> {
   const model = loadModel(modelPath);
+  const recorded = options.data === undefined ? model.training?.dataset : undefined;
   const source =
-    options.data === undefined && model.training
-      ? dataSourceFromName(model.training.dataset)
-      : resolveDataSource(options.data);
+    recorded === undefined ? resolveDataSource(options.data) : dataSourceFromName(recorded);
+  if (recorded === RETIRED_EMBEDDED_NAME) {
+    process.stderr.write(
+      `note: ${modelPath} was trained on the embedded digits mnn no longer ships; evaluating it on the MNIST shipped with mnn (its full test set)\n`,
+    );
+  }
   const data = loadDataSource(source, options.split);
   const dataset = options.split === 'test' ? data.test : data.train;
   if (!dataset) throw new MnnError(`the data set has no ${options.split} split.`);

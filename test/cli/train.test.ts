@@ -83,6 +83,25 @@ describe('mnn train and eval on the MNIST shipped with mnn', () => {
     expect(run.stdout).toContain('model saved to b.json');
   });
 
+  it('evaluates a version 1 model of the retired embedded digits on the MNIST shipped with mnn, saying so', async () => {
+    const document = JSON.parse(readFileSync(join(workspace, 'models/a.json'), 'utf8')) as {
+      version: number;
+      training: Record<string, unknown>;
+    };
+    document.version = 1;
+    document.training = { ...document.training, dataset: 'embedded', samples: 8000 };
+    for (const key of ['optimizer', 'schedule', 'dropout', 'validation', 'maxShift']) {
+      delete document.training[key];
+    }
+    writeFileSync(join(workspace, 'old.json'), JSON.stringify(document));
+    const run = await runMnn(['eval', 'old.json', '--json'], { cwd: workspace });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'note: old.json was trained on the embedded digits mnn no longer ships; evaluating it on the MNIST shipped with mnn',
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ samples: 10000, data: 'packaged' });
+  });
+
   it('prints eval tables for people: per-class precision/recall and the confusion matrix', async () => {
     const run = await runMnn(['eval', 'models/a.json'], { cwd: workspace });
     expect(run.code).toBe(0);
