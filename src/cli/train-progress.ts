@@ -37,7 +37,9 @@ function validationText(latest: HistoryPoint | undefined): string {
 /** The progress bar of a run: iterations for a full batch, epochs and steps for mini-batches. */
 function startTrainingBar(options: TrainOptions, stepsPerEpoch: number): ProgressBar {
   const start = options.resume?.iteration ?? 0;
-  const payload = { epoch: '', loss: '-', accuracy: '-', validation: '', speed: '-' };
+  const epochs = Math.ceil(options.iterations / stepsPerEpoch);
+  const epoch = `epoch ${Math.min(Math.floor(start / stepsPerEpoch) + 1, epochs)}/${epochs}`;
+  const payload = { epoch, loss: '-', accuracy: '-', validation: '', speed: '-' };
   const metrics = 'training loss {loss} | training accuracy {accuracy}{validation}';
   if (stepsPerEpoch === 1) {
     const format = `training {bar} {value}/{total} | ${metrics} | {speed} it/s | ETA {eta_formatted}`;

@@ -203,7 +203,7 @@ async function openEngines(
   createEngine: EngineFactory,
 ): Promise<{ engine: GradientEngine; testEngine: GradientEngine }> {
   const engine = await createEngine(data.train, options.layerSizes, {
-    batches: !plan.paper || plan.split.validation.length > 0,
+    batches: !plan.paper,
   });
   try {
     return {
