@@ -36,6 +36,8 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   timeoutMs: '--timeout',
   directory: 'mnn fetch --dir DIR',
   force: 'mnn fetch --force',
+  port: '--port',
+  host: '--host',
 };
 
 /** An error's hint as the CLI prints it: the plain words, then the flag of its option. */

@@ -9,7 +9,7 @@ import {
   type TrainOptions,
   type TrainResult,
 } from '../train/train.js';
-import { lineChart } from './chart.js';
+import { lineChart, seriesChart } from './chart.js';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
 import { startProgressBar, type ProgressBar } from './progress.js';
 import { percent } from './text.js';
@@ -122,34 +122,37 @@ export async function trainWithProgress(
   }
 }
 
-/** Draws the history: training loss, validation accuracy (if any) and test accuracy. */
+/** Draws the history: training loss, and test accuracy (with validation accuracy, when measured). */
 export function printHistoryCharts(result: TrainResult, stepsPerEpoch: number): void {
   const history = result.history;
   if (history.length < 2) return;
   const unit = stepsPerEpoch === 1 ? 'iteration' : 'step';
-  const axis: [string, string] = [
-    `${history[0].iteration}`,
-    `${unit} ${history[history.length - 1].iteration}`,
-  ];
-  const chart = (values: number[], title: string, format: (value: number) => string) =>
-    lineChart(values, axis, { title: chalk.bold(title), format }).join('\n');
-  const validation = history.flatMap((point) =>
-    point.validationAccuracy === undefined ? [] : [point.validationAccuracy],
+  const last = history[history.length - 1].iteration;
+  const loss = lineChart(
+    history.map((point) => point.loss),
+    [`${history[0].iteration}`, `${unit} ${last}`],
+    { title: chalk.bold('loss (training set)'), format: (value) => value.toFixed(3) },
   );
-  const charts = [
-    chart(
-      history.map((point) => point.loss),
-      'loss (training set)',
-      (value) => value.toFixed(3),
-    ),
-    ...(validation.length === history.length
-      ? [chart(validation, 'accuracy (validation set)', percent)]
-      : []),
-    chart(
-      history.map((point) => point.testAccuracy),
-      'accuracy (test set)',
-      percent,
-    ),
-  ];
-  process.stdout.write(`\n${charts.join('\n\n')}\n\n`);
+  const test = history.map((point) => [point.iteration, point.testAccuracy] as const);
+  const validation = history.flatMap((point) =>
+    point.validationAccuracy === undefined
+      ? []
+      : [[point.iteration, point.validationAccuracy] as const],
+  );
+  const accuracy =
+    validation.length === 0
+      ? lineChart(
+          test.map(([, value]) => value),
+          [`${history[0].iteration}`, `${unit} ${last}`],
+          { title: chalk.bold('accuracy (test set)'), format: percent },
+        )
+      : seriesChart(
+          [
+            { name: 'validation', points: validation },
+            { name: 'test', points: test },
+          ],
+          unit,
+          { title: chalk.bold('accuracy'), format: percent, width: 48 },
+        );
+  process.stdout.write(`\n${loss.join('\n')}\n\n${accuracy.join('\n')}\n\n`);
 }
