@@ -228,6 +228,194 @@ function addPass(running: RunningTotals, pass: PassResult, count: number): Runni
 const NO_TOTALS: RunningTotals = { lossSum: 0, correct: 0, samples: 0 };
 
 /**
+ * The best-so-far after a history point with a validation accuracy: the present parameters when
+ * the accuracy improves (ties: a lower validation loss), else the same best, one point older.
+ * The kept arrays are reused, so keeping the best costs no allocation after the first time.
+ */
+function nextBest(
+  best: BestSoFar | undefined,
+  point: HistoryPoint,
+  parameters: Parameters,
+): BestSoFar {
+  const accuracy = point.validationAccuracy ?? 0;
+  const loss = point.validationLoss ?? Infinity;
+  const better =
+    best === undefined ||
+    accuracy > best.validationAccuracy ||
+    (accuracy === best.validationAccuracy && loss < best.validationLoss);
+  if (!better) return { ...best, pointsSince: best.pointsSince + 1 };
+  const kept = best?.parameters ?? copyParameters(parameters);
+  copyInto(kept, parameters);
+  return {
+    parameters: kept,
+    iteration: point.iteration,
+    validationAccuracy: accuracy,
+    validationLoss: loss,
+    pointsSince: 0,
+  };
+}
+
+/** One training run in progress: its state, a step, a history point, a snapshot. */
+class TrainingRun {
+  readonly parameters: Parameters;
+  readonly gradients: Parameters;
+  readonly optimizerState: OptimizerState;
+  readonly history: HistoryPoint[];
+  best: BestSoFar | undefined;
+  running: RunningTotals;
+  iteration: number;
+  stopped = false;
+  stoppedEarly = false;
+  /**
+   * For a full batch, the pass a history point ran at the present parameters is the next step's
+   * (same samples, same masks), so that step reuses it instead of computing it again.
+   */
+  private nextPass: PassResult | undefined;
+  private readonly optimizer: OptimizerSettings;
+  private readonly schedule: ScheduleSettings;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly options: TrainOptions,
+    private readonly plan: BatchPlan,
+    private readonly engines: { train: GradientEngine; test: GradientEngine; testCount: number },
+  ) {
+    const resume = options.resume;
+    this.optimizer = options.optimizer ?? PAPER_OPTIMIZER;
+    this.schedule = options.schedule ?? CONSTANT_SCHEDULE;
+    this.parameters = resume
+      ? copyParameters(resume.parameters)
+      : initParameters(options.layerSizes, { init: options.init, seed: options.seed });
+    this.optimizerState = startingOptimizerState(options, this.optimizer);
+    this.gradients = zeroParameters(options.layerSizes);
+    this.history = [...(resume?.history ?? [])];
+    this.best = resume?.best && {
+      ...resume.best,
+      parameters: copyParameters(resume.best.parameters),
+    };
+    this.running = resume?.running ?? NO_TOTALS;
+    this.iteration = resume?.iteration ?? 0;
+  }
+
+  /**
+   * Step t = iteration + 1: the batch's forward and backward pass, then θ ← θ − α_t · (the
+   * optimizer's direction). Returns the step's progress (its history point recorded, if due).
+   */
+  async step(): Promise<IterationProgress> {
+    const { plan, options, parameters, gradients } = this;
+    const total = options.iterations;
+    const batch = plan.batchAt(this.iteration);
+    const epoch = plan.epochOf(this.iteration);
+    const pass = this.nextPass ?? (await this.engines.train.compute(parameters, gradients, batch));
+    this.nextPass = undefined;
+    checkFinite(pass.loss, this.iteration + 1);
+    const alpha = learningRate(this.schedule, options.alpha, {
+      t: this.iteration + 1,
+      total,
+      epoch,
+    });
+    optimizerStep(this.optimizer, this.optimizerState, parameters, gradients, alpha);
+    this.iteration++;
+    const batchSize = batch?.samples.length ?? plan.trainCount;
+    if (!plan.fullBatch) this.running = addPass(this.running, pass, batchSize);
+    const progress = plan.fullBatch ? addPass(NO_TOTALS, pass, batchSize) : this.running;
+    if (this.iteration % options.evalEvery === 0 || this.iteration === total) await this.record();
+    return {
+      iteration: this.iteration,
+      total,
+      epoch,
+      stepsPerEpoch: plan.stepsPerEpoch,
+      loss: progress.lossSum / progress.samples,
+      accuracy: progress.correct / progress.samples,
+      latest: this.history[this.history.length - 1],
+    };
+  }
+
+  /** Measures and records a history point at the present parameters. */
+  async record(): Promise<HistoryPoint> {
+    const { plan, parameters, engines } = this;
+    const trained = plan.fullBatch ? await this.fullBatchPass() : this.takeRunningTotals();
+    checkFinite(trained.loss, this.iteration);
+    const test = await engines.test.evaluate(parameters);
+    let point: HistoryPoint = {
+      iteration: this.iteration,
+      loss: trained.loss,
+      trainAccuracy: trained.accuracy,
+      testAccuracy: test.correct / engines.testCount,
+    };
+    const validation = plan.split.validation;
+    if (validation.length > 0) {
+      const held = await engines.train.evaluate(parameters, validation);
+      point = {
+        ...point,
+        validationAccuracy: held.correct / validation.length,
+        validationLoss: held.loss,
+      };
+      this.best = nextBest(this.best, point, parameters);
+    }
+    this.history.push(point);
+    return point;
+  }
+
+  /** Whether early stopping has seen `earlyStop` points without a better validation accuracy. */
+  get patienceRunOut(): boolean {
+    const patience = this.options.earlyStop;
+    return patience !== undefined && this.best !== undefined && this.best.pointsSince >= patience;
+  }
+
+  /** Where training stands, with the parameters to keep and their history point. */
+  snapshot(): TrainResult {
+    const { best, history } = this;
+    const summary = best
+      ? history.find((point) => point.iteration === best.iteration)
+      : history[history.length - 1];
+    return {
+      parameters: this.parameters,
+      iteration: this.iteration,
+      history,
+      seconds: (this.options.resume?.seconds ?? 0) + (performance.now() - this.started) / 1000,
+      optimizer: this.optimizerState,
+      best,
+      running: this.running,
+      selected: best?.parameters ?? this.parameters,
+      summary,
+      stopped: this.stopped,
+      stoppedEarly: this.stoppedEarly,
+    };
+  }
+
+  /** The whole training set's loss and accuracy at the present parameters: the next step's pass. */
+  private async fullBatchPass(): Promise<{ loss: number; accuracy: number }> {
+    const batch = this.plan.batchAt(this.iteration);
+    const pass = await this.engines.train.compute(this.parameters, this.gradients, batch);
+    this.nextPass = pass;
+    return { loss: pass.loss, accuracy: pass.correct / this.plan.trainCount };
+  }
+
+  /** The mean loss and accuracy of the batches since the last point, as trained; then restarts them. */
+  private takeRunningTotals(): { loss: number; accuracy: number } {
+    const { lossSum, correct, samples } = this.running;
+    this.running = NO_TOTALS;
+    return { loss: lossSum / samples, accuracy: correct / samples };
+  }
+}
+
+/** Decides after each step when to save a checkpoint: every `checkpointEvery` steps, or by time. */
+function checkpointClock(options: TrainOptions): (iteration: number) => boolean {
+  const every = options.checkpointEvery ?? 0;
+  const seconds = options.checkpointSeconds;
+  let last = performance.now();
+  return (iteration) => {
+    const now = performance.now();
+    const due =
+      (every > 0 && iteration % every === 0) ||
+      (seconds !== undefined && now - last >= seconds * 1000);
+    if (due) last = now;
+    return due;
+  };
+}
+
+/**
  * Trains as MATH.md says. By default the paper's full-batch gradient descent: each step is one
  * forward and one backward pass over all training samples, then θ ← θ − α ∂C/∂θ. Options make
  * it mini-batch training ("Beyond the paper"): shuffled batches, momentum or Adam, weight decay,
@@ -242,161 +430,35 @@ export async function train(
   createEngine: EngineFactory,
   events: TrainEvents = {},
 ): Promise<TrainResult> {
-  const started = performance.now();
   checkTrainOptions(options, data.train);
   const plan = new BatchPlan(data.train.count, options);
-  const optimizer = options.optimizer ?? PAPER_OPTIMIZER;
-  const schedule = options.schedule ?? CONSTANT_SCHEDULE;
-  const resume = options.resume;
-  const parameters = resume
-    ? copyParameters(resume.parameters)
-    : initParameters(options.layerSizes, { init: options.init, seed: options.seed });
-  const optimizerState = startingOptimizerState(options, optimizer);
-  const gradients = zeroParameters(parameters.layerSizes);
-  const history: HistoryPoint[] = [...(resume?.history ?? [])];
-  const secondsBefore = resume?.seconds ?? 0;
-  const validation = plan.split.validation;
-  let best: BestSoFar | undefined = resume?.best && {
-    ...resume.best,
-    parameters: copyParameters(resume.best.parameters),
-  };
-  let running = resume?.running ?? NO_TOTALS;
-  let iteration = resume?.iteration ?? 0;
-  let stopped = false;
-  let stoppedEarly = false;
-
   const { engine, testEngine } = await openEngines(data, options, plan, createEngine);
-  // For a full batch, the pass a history point ran at the present parameters is the next step's
-  // (same samples, same masks), so that step reuses it instead of computing it again.
-  let nextPass: PassResult | undefined;
-
-  /** Keeps the parameters when the validation accuracy improves (ties: a lower validation loss). */
-  const updateBest = (point: HistoryPoint): void => {
-    const accuracy = point.validationAccuracy ?? 0;
-    const loss = point.validationLoss ?? Infinity;
-    const better =
-      best === undefined ||
-      accuracy > best.validationAccuracy ||
-      (accuracy === best.validationAccuracy && loss < best.validationLoss);
-    if (!better) {
-      best = best && { ...best, pointsSince: best.pointsSince + 1 };
-      return;
-    }
-    const kept = best?.parameters ?? copyParameters(parameters);
-    copyInto(kept, parameters);
-    best = {
-      parameters: kept,
-      iteration,
-      validationAccuracy: accuracy,
-      validationLoss: loss,
-      pointsSince: 0,
-    };
-  };
-
-  /** Measures and records a history point at the present parameters. */
-  const record = async (): Promise<void> => {
-    let loss: number;
-    let trainAccuracy: number;
-    if (plan.fullBatch) {
-      const pass = await engine.compute(parameters, gradients, plan.batchAt(iteration));
-      nextPass = pass;
-      loss = pass.loss;
-      trainAccuracy = pass.correct / plan.trainCount;
-    } else {
-      loss = running.lossSum / running.samples;
-      trainAccuracy = running.correct / running.samples;
-      running = NO_TOTALS;
-    }
-    checkFinite(loss, iteration);
-    const test = await testEngine.evaluate(parameters);
-    let point: HistoryPoint = {
-      iteration,
-      loss,
-      trainAccuracy,
-      testAccuracy: test.correct / data.test.count,
-    };
-    if (validation.length > 0) {
-      const held = await engine.evaluate(parameters, validation);
-      point = {
-        ...point,
-        validationAccuracy: held.correct / validation.length,
-        validationLoss: held.loss,
-      };
-      updateBest(point);
-    }
-    history.push(point);
-    events.onHistory?.(point);
-  };
-
-  const snapshot = (): TrainResult => {
-    const latest = history[history.length - 1];
-    const summary = best ? history.find((point) => point.iteration === best?.iteration) : latest;
-    return {
-      parameters,
-      iteration,
-      history,
-      seconds: secondsBefore + (performance.now() - started) / 1000,
-      optimizer: optimizerState,
-      best,
-      running,
-      selected: best?.parameters ?? parameters,
-      summary,
-      stopped,
-      stoppedEarly,
-    };
-  };
-
   try {
-    const total = options.iterations;
-    if (plan.fullBatch && iteration === 0) await record();
-    const checkpointEvery = options.checkpointEvery ?? 0;
-    let lastCheckpoint = performance.now();
-    while (iteration < total) {
-      const batch = plan.batchAt(iteration);
-      const epoch = plan.epochOf(iteration);
-      const pass = nextPass ?? (await engine.compute(parameters, gradients, batch));
-      nextPass = undefined;
-      checkFinite(pass.loss, iteration + 1);
-      const alpha = learningRate(schedule, options.alpha, { t: iteration + 1, total, epoch });
-      optimizerStep(optimizer, optimizerState, parameters, gradients, alpha);
-      iteration++;
-      const batchSize = batch?.samples.length ?? plan.trainCount;
-      if (!plan.fullBatch) running = addPass(running, pass, batchSize);
-      const progress = plan.fullBatch ? addPass(NO_TOTALS, pass, batchSize) : running;
-      if (iteration % options.evalEvery === 0 || iteration === total) await record();
-      events.onIteration?.({
-        iteration,
-        total,
-        epoch,
-        stepsPerEpoch: plan.stepsPerEpoch,
-        loss: progress.lossSum / progress.samples,
-        accuracy: progress.correct / progress.samples,
-        latest: history[history.length - 1],
-      });
+    const engines = { train: engine, test: testEngine, testCount: data.test.count };
+    const run = new TrainingRun(options, plan, engines);
+    if (plan.fullBatch && run.iteration === 0) {
+      const start = await run.record();
+      events.onHistory?.(start);
+    }
+    const checkpointDue = checkpointClock(options);
+    while (run.iteration < options.iterations) {
+      const points = run.history.length;
+      const progress = await run.step();
+      if (run.history.length > points) events.onHistory?.(run.history[points]);
+      events.onIteration?.(progress);
+      const unfinished = run.iteration < options.iterations;
       if (events.shouldStop?.()) {
-        stopped = iteration < total;
+        run.stopped = unfinished;
         break;
       }
-      if (
-        options.earlyStop !== undefined &&
-        best !== undefined &&
-        best.pointsSince >= options.earlyStop
-      ) {
-        stoppedEarly = iteration < total;
+      if (run.patienceRunOut) {
+        run.stoppedEarly = unfinished;
         break;
       }
-      const now = performance.now();
-      const due =
-        (checkpointEvery > 0 && iteration % checkpointEvery === 0) ||
-        (options.checkpointSeconds !== undefined &&
-          now - lastCheckpoint >= options.checkpointSeconds * 1000);
-      if (due && iteration < total) {
-        await events.onCheckpoint?.(snapshot());
-        lastCheckpoint = now;
-      }
+      if (checkpointDue(run.iteration) && unfinished) await events.onCheckpoint?.(run.snapshot());
       await yieldToEventLoop();
     }
-    return snapshot();
+    return run.snapshot();
   } finally {
     await Promise.all([engine.close(), testEngine.close()]);
   }
