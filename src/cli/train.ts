@@ -205,9 +205,11 @@ export function registerTrain(program: Command): void {
 Examples:
   mnn train                                   the paper: 784-10-10, α 0.1, 1000 full-batch iterations
   mnn train --limit 5000 --iters 200          a quick run on 5 000 training samples
-  mnn train --layers 784,128,10 --batch-size 128 --optimizer adam --lr 0.001 --epochs 10
-  mnn train --layers 784,800,10 --batch-size 128 --optimizer adam --lr 0.001 --epochs 20 \\
-            --schedule cosine --dropout 0.2 --augment shift:2 --validation 5000`,
+  mnn train --layers 784,256,10 --batch-size 128 --optimizer adam --lr 0.003 --schedule cosine \\
+            --epochs 6                        ≥ 98% on the test set, fast
+  mnn train --layers 784,512,256,10 --batch-size 128 --optimizer adam --lr 0.001 \\
+            --schedule cosine --epochs 20 --dropout 0.2 --augment shift:1 --validation 5000
+                                              ≥ 99%, the weights chosen on 5 000 held-out samples`,
     )
     .action(action(runTrain));
 }
