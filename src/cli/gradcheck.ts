@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { firstSamples } from '../data/dataset.js';
+import { sliceDataset } from '../data/dataset.js';
 import { loadPackagedMnist } from '../data/packaged.js';
 import { Matrix } from '../matrix/matrix.js';
 import { gradientCheck, type ArrayCheck } from '../nn/gradcheck.js';
@@ -53,7 +53,7 @@ function checkBatch(
   const classes = layers[layers.length - 1];
   if (layers[0] === 784) {
     const { train } = loadPackagedMnist({ splits: 'train' });
-    const batch = firstSamples(train, samples);
+    const batch = sliceDataset(train, 0, Math.min(samples, train.count));
     const labels = batch.labels.map((label) => label % classes);
     return {
       inputs: inputMatrix(batch),

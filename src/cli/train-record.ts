@@ -1,10 +1,10 @@
 import type { Dataset } from '../data/dataset.js';
 import { dataSourceName } from '../data/source.js';
+import { createModel } from '../model/create.js';
 import type { CheckpointRecord, Model, TrainingRecord } from '../model/model.js';
 import { PIXEL_SCALE } from '../nn/input.js';
 import type { TrainResult, TrainState } from '../train/train.js';
 import type { TrainSettings } from './resume.js';
-import { packageVersion } from './text.js';
 
 /** A run's settings resolved against its data: total steps and history spacing. */
 export interface ResolvedRun {
@@ -74,14 +74,11 @@ function trainingRecord(result: TrainResult, run: ResolvedRun): TrainingRecord {
  */
 export function modelOf(result: TrainResult, run: ResolvedRun): Model {
   const { trainSet } = run;
-  return {
-    parameters: result.selected,
+  return createModel(result.selected, {
     labels: run.labels,
     input: { width: trainSet.cols, height: trainSet.rows, scale: PIXEL_SCALE },
     training: trainingRecord(result, run),
-    createdBy: `mnn ${packageVersion()}`,
-    createdAt: new Date().toISOString(),
-  };
+  });
 }
 
 /**

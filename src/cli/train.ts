@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { firstSamples, pixelsPerSample, type Dataset } from '../data/dataset.js';
+import { pixelsPerSample, sliceDataset, type Dataset } from '../data/dataset.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
@@ -259,7 +259,7 @@ function limitTrainingSet(dataset: Dataset, limit: number | undefined): Dataset 
       { kind: 'usage' },
     );
   }
-  return firstSamples(dataset, limit);
+  return sliceDataset(dataset, 0, limit);
 }
 
 /** The class names to store: the resumed file's, unless --labels asks otherwise. */

@@ -1,4 +1,6 @@
-/** A labelled image set: the form every data source (IDX files, the packaged MNIST, tiling) is read into. */
+import { MnnError } from '../errors.js';
+
+/** A labelled image set: the form every data source (IDX files, the packaged MNIST) is read into. */
 export interface Dataset {
   /** count × (rows·cols) pixel bytes, one sample per row, row-major pixels (0 = background). */
   readonly images: Uint8Array;
@@ -21,14 +23,20 @@ export function pixelsPerSample(dataset: Dataset): number {
   return dataset.rows * dataset.cols;
 }
 
-/** The first `count` samples of a data set (views, no copy); all of them when it has fewer. */
-export function firstSamples(dataset: Dataset, count: number): Dataset {
-  if (count >= dataset.count) return dataset;
-  const pixels = dataset.rows * dataset.cols;
+/** Samples [start, start + count) of a data set, as views of its arrays (nothing is copied). */
+export function sliceDataset(dataset: Dataset, start: number, count: number): Dataset {
+  const fits = Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0;
+  if (!fits || start + count > dataset.count) {
+    throw new MnnError(
+      `samples ${start} to ${start + count - 1} are not within the ${dataset.count} of the data set`,
+      { kind: 'usage', hint: 'give a start and a count of whole numbers that fit' },
+    );
+  }
+  const n0 = pixelsPerSample(dataset);
   return {
     ...dataset,
+    images: dataset.images.subarray(start * n0, (start + count) * n0),
+    labels: dataset.labels.subarray(start, start + count),
     count,
-    images: dataset.images.subarray(0, count * pixels),
-    labels: dataset.labels.subarray(0, count),
   };
 }

@@ -69,7 +69,9 @@ export function readNumbers(value: Json, length: number, what: string, fail: Fai
   for (let i = 0; i < length; i++) {
     const number = value[i];
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      return fail(`${what}[${i}] is ${JSON.stringify(number)}, not a finite number`);
+      // String(): 1e999 in the file parses to Infinity, which JSON.stringify would show as null.
+      const shown = typeof number === 'number' ? String(number) : JSON.stringify(number);
+      return fail(`${what}[${i}] is ${shown}, not a finite number`);
     }
     numbers[i] = number;
   }

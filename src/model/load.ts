@@ -2,8 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
 import { asObject, isWholeNumber, readParameters, type Fail, type Json } from './json-read.js';
 import { readTraining } from './load-training.js';
-import { PIXEL_SCALE } from '../nn/input.js';
 import { isLayerSize, LAYER_SIZE_RULE } from '../nn/parameters.js';
+import { defaultInput, defaultLabels } from './create.js';
 import {
   MODEL_FORMAT,
   MODEL_VERSION,
@@ -125,7 +125,7 @@ function readActivations(value: Json | undefined, layerCount: number, fail: Fail
 }
 
 function readLabels(value: Json | undefined, outputSize: number, fail: Fail): string[] {
-  if (value === undefined) return Array.from({ length: outputSize }, (_, index) => String(index));
+  if (value === undefined) return defaultLabels(outputSize);
   if (
     !Array.isArray(value) ||
     value.length !== outputSize ||
@@ -137,10 +137,7 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
 }
 
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
-  if (value === undefined) {
-    const side = Math.round(Math.sqrt(inputSize));
-    return { width: side, height: side * side === inputSize ? side : 1, scale: PIXEL_SCALE };
-  }
+  if (value === undefined) return defaultInput(inputSize);
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;
   if (

@@ -20,7 +20,7 @@ export interface GradientCheckOptions {
   readonly inputs: Matrix;
   /** One class index per column of `inputs`. */
   readonly labels: Uint8Array;
-  /** A fixed dropout mask, R[ℓ−1] = R⁽ℓ⁾ / (1 − p) per hidden layer (MATH.md): the check holds per mask. */
+  /** A fixed dropout mask, R[ℓ−1] = R⁽ℓ⁾ / (1 − p) per hidden layer (docs/math.md): the check holds per mask. */
   readonly dropout?: Matrix[];
   /** The backward pass under test; defaults to `Network.backward`. */
   readonly backward?: BackwardPass;
@@ -50,7 +50,7 @@ export interface ArrayCheck {
 
 /** The outcome for layer ℓ. */
 export interface LayerCheck {
-  /** ℓ (1-based, as in MATH.md). */
+  /** ℓ (1-based, as in docs/math.md). */
   readonly layer: number;
   readonly W: ArrayCheck;
   readonly b: ArrayCheck;

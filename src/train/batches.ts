@@ -1,7 +1,7 @@
 import type { Batch } from './engine.js';
 import { epochOrder, sampleShifts, splitValidation, type ValidationSplit } from './sampling.js';
 
-/** What decides the batches of a run (MATH.md, "Beyond the paper": batches, dropout, shifts). */
+/** What decides the batches of a run (docs/math.md, Beyond the paper: batches, dropout, shifts). */
 export interface BatchOptions {
   readonly seed: number;
   /** B; absent or at least the training samples: the whole training set (full batch). */

@@ -2,7 +2,7 @@ import { zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 
 /**
- * The update rule and its hyper-parameters (MATH.md, "Beyond the paper"). Weight decay λ applies
+ * The update rule and its hyper-parameters (docs/math.md, Beyond the paper). Weight decay λ applies
  * to the weights W only, never to the biases b.
  */
 export type OptimizerSettings =

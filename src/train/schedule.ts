@@ -1,5 +1,5 @@
 /**
- * How the learning rate α_t changes over the steps t = 1..T (MATH.md, "Beyond the paper"):
+ * How the learning rate α_t changes over the steps t = 1..T (docs/math.md, Beyond the paper):
  * constant (the paper's), cosine annealing down to `lrMin`, or a step decay by `gamma` every
  * `stepEvery` epochs; any of them with an optional linear warm-up over the first `warmup` steps.
  */

@@ -3,7 +3,7 @@ import { MnnError } from '../errors.js';
 import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 import { BatchPlan } from './batches.js';
-import { checkTrainOptions } from './check-options.js';
+import { checkTrainOptions } from './options.js';
 import type { GradientEngine, PassResult } from './engine.js';
 import type { HistoryPoint } from './history.js';
 import {
@@ -416,7 +416,7 @@ function checkpointClock(options: TrainOptions): (iteration: number) => boolean 
 }
 
 /**
- * Trains as MATH.md says. By default the paper's full-batch gradient descent: each step is one
+ * Trains as docs/math.md says. By default the paper's full-batch gradient descent: each step is one
  * forward and one backward pass over all training samples, then θ ← θ − α ∂C/∂θ. Options make
  * it mini-batch training ("Beyond the paper"): shuffled batches, momentum or Adam, weight decay,
  * a learning-rate schedule, dropout, shifted inputs, a validation set that selects the best

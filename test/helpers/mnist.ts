@@ -1,4 +1,4 @@
-import { firstSamples, type Dataset } from '../../src/data/dataset.js';
+import { sliceDataset, type Dataset } from '../../src/data/dataset.js';
 import { loadPackagedMnist } from '../../src/data/packaged.js';
 
 /**
@@ -7,5 +7,5 @@ import { loadPackagedMnist } from '../../src/data/packaged.js';
  */
 export function mnistSubset(trainCount: number, testCount = 0): { train: Dataset; test: Dataset } {
   const { train, test } = loadPackagedMnist();
-  return { train: firstSamples(train, trainCount), test: firstSamples(test, testCount) };
+  return { train: sliceDataset(train, 0, trainCount), test: sliceDataset(test, 0, testCount) };
 }

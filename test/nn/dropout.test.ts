@@ -6,7 +6,7 @@ import { gradientCheck } from '../../src/nn/gradcheck.js';
 import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
 
-describe('inverted dropout (MATH.md, "Beyond the paper")', () => {
+describe('inverted dropout (docs/math.md, Beyond the paper)', () => {
   const spec: DropoutSpec = { rate: 0.4, seed: 9, step: 3 };
   const samples = Uint32Array.from([5, 0, 12]);
 

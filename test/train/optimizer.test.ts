@@ -7,7 +7,7 @@ import {
   type OptimizerSettings,
 } from '../../src/train/optimizer.js';
 
-// Each optimizer against MATH.md's formulas written out naively here: one flat list of scalars,
+// Each optimizer against the formulas of docs/math.md written out naively here: one flat list of scalars,
 // each knowing whether it is a weight (weight decay applies) or a bias (it does not).
 
 const LAYERS = [5, 4, 3];
@@ -75,7 +75,7 @@ const SETTINGS: [string, OptimizerSettings][] = [
   ['adamw', { kind: 'adam', beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.02 }],
 ];
 
-describe('optimizers against MATH.md written out naively', () => {
+describe('optimizers against docs/math.md written out naively', () => {
   it.each(SETTINGS)('%s: 6 steps with varying α_t and gradients', (_name, settings) => {
     const random = new Random(17);
     const start = randomParameters(random, 0.5);

@@ -8,7 +8,7 @@ import type { Batch } from '../../src/train/engine.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
 
 // The reference engine over a batch (subset, shifts, dropout) against a per-sample loop written
-// out naively here from MATH.md: forward, inverted dropout, softmax + cross-entropy, backward.
+// out naively here from docs/math.md: forward, inverted dropout, softmax + cross-entropy, backward.
 
 /** count random 5×4 byte images (rows × cols) with labels 0–3. */
 function randomDataset(count: number, seed: number): Dataset {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { learningRate, type ScheduleSettings } from '../../src/train/schedule.js';
 
-// The schedules of MATH.md written out naively here, compared step by step.
+// The schedules of docs/math.md written out naively here, compared step by step.
 
-/** α_t by MATH.md, written out. */
+/** α_t by docs/math.md, written out. */
 function naiveRate(schedule: ScheduleSettings, alpha: number, t: number, T: number, epoch: number) {
   let rate = alpha;
   if (schedule.kind === 'cosine') {
@@ -27,7 +27,7 @@ describe('learning-rate schedules', () => {
     ['cosine with warm-up', { kind: 'cosine', lrMin: 0, warmup: 8 }],
     ['step', { kind: 'step', stepEvery: 3, gamma: 0.5, warmup: 0 }],
     ['step with warm-up', { kind: 'step', stepEvery: 2, gamma: 0.1, warmup: 3 }],
-  ] as [string, ScheduleSettings][])('%s matches MATH.md at every step', (_name, schedule) => {
+  ] as [string, ScheduleSettings][])('%s matches docs/math.md at every step', (_name, schedule) => {
     for (let t = 1; t <= T; t++) {
       const epoch = Math.floor((t - 1) / STEPS_PER_EPOCH);
       const actual = learningRate(schedule, 0.1, { t, total: T, epoch });

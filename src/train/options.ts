@@ -1,8 +1,19 @@
-import type { Dataset } from '../data/dataset.js';
 import { MnnError } from '../errors.js';
+import { layerSizesProblem } from '../nn/parameters.js';
+import type { Dataset } from '../data/dataset.js';
 import type { OptimizerSettings } from './optimizer.js';
 import type { ScheduleSettings } from './schedule.js';
 import type { TrainOptions } from './train.js';
+
+/** Whether a value is a whole number in [min, max]. */
+function isWhole(value: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** The MnnError for an option that cannot work, naming the option for front ends. */
+function badOption(option: string, problem: string): MnnError {
+  return new MnnError(`${option} ${problem}`, { kind: 'usage', option });
+}
 
 /** Throws a usage MnnError with `message` about `details.option` unless `valid`. */
 function ensure(
@@ -13,17 +24,12 @@ function ensure(
   if (!valid) throw new MnnError(message, { kind: 'usage', ...details });
 }
 
-/** True for a whole number in [min, max]. */
-function isWhole(value: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean {
-  return Number.isInteger(value) && value >= min && value <= max;
-}
-
 /** True for a number in [0, 1), the range of rates and decay factors. */
 function isFraction(value: number): boolean {
   return value >= 0 && value < 1;
 }
 
-/** Checks the optimizer's hyper-parameters (MATH.md, "Beyond the paper"). */
+/** Checks the optimizer's hyper-parameters (docs/math.md, Beyond the paper). */
 function checkOptimizer(optimizer: OptimizerSettings): void {
   ensure(
     optimizer.weightDecay >= 0 && Number.isFinite(optimizer.weightDecay),
@@ -85,16 +91,45 @@ function checkSchedule(schedule: ScheduleSettings, alpha: number, iterations: nu
 }
 
 /**
- * Refuses options that cannot work for this training set and network, before any work is done:
- * each MnnError names its option and says what would work.
+ * Refuses training options that cannot work, before any work is done: each problem is an
+ * MnnError of kind 'usage' naming the option (the CLI checks its flags earlier, in its words).
+ * With the training set, also what must fit it (the validation set, the shifts).
  */
-export function checkTrainOptions(options: TrainOptions, train: Dataset): void {
-  const { validation = 0, dropout = 0, maxShift = 0, batchSize, earlyStop } = options;
-  ensure(
-    isWhole(validation, 0, train.count - 1),
-    { option: 'validation', hint: `hold out fewer than ${train.count}` },
-    `a validation set of ${validation} samples leaves none of the ${train.count} training samples to train on`,
-  );
+export function checkTrainOptions(options: TrainOptions, train?: Dataset): void {
+  const layers = layerSizesProblem(options.layerSizes);
+  if (layers !== undefined)
+    throw badOption('layerSizes', `[${options.layerSizes.join(', ')}]: ${layers}`);
+  if (!(options.alpha > 0) || !Number.isFinite(options.alpha)) {
+    throw badOption('alpha', `must be a learning rate above 0, got ${options.alpha}`);
+  }
+  if (!isWhole(options.iterations, 0)) {
+    throw badOption(
+      'iterations',
+      `must be a whole number of at least 0, got ${options.iterations}`,
+    );
+  }
+  if (!isWhole(options.seed, 0, 2 ** 32 - 1)) {
+    throw badOption('seed', `must be a whole number from 0 to 2³² − 1, got ${options.seed}`);
+  }
+  if (options.init !== 'he' && options.init !== 'uniform') {
+    throw badOption('init', `must be 'he' or 'uniform', got ${String(options.init)}`);
+  }
+  if (!isWhole(options.evalEvery, 1)) {
+    throw badOption('evalEvery', `must be a whole number of at least 1, got ${options.evalEvery}`);
+  }
+  if (options.checkpointEvery !== undefined && !isWhole(options.checkpointEvery, 0)) {
+    throw badOption(
+      'checkpointEvery',
+      `must be a whole number of at least 0, got ${options.checkpointEvery}`,
+    );
+  }
+  checkBeyondThePaper(options);
+  if (train !== undefined) checkFitsData(options, train);
+}
+
+/** The mini-batch options (docs/math.md, Beyond the paper) that need no data to check. */
+function checkBeyondThePaper(options: TrainOptions): void {
+  const { dropout = 0, batchSize, earlyStop, validation = 0 } = options;
   if (batchSize !== undefined) {
     ensure(
       isWhole(batchSize, 1),
@@ -112,12 +147,6 @@ export function checkTrainOptions(options: TrainOptions, train: Dataset): void {
     { option: 'dropout', hint: 'add a hidden layer or leave dropout out' },
     `dropout applies to hidden layers, and ${options.layerSizes.join('-')} has none`,
   );
-  const side = Math.min(train.rows, train.cols);
-  ensure(
-    isWhole(maxShift, 0, side - 1),
-    { option: 'augment', hint: `shift by at most ${side - 1}` },
-    `shifts of up to ${maxShift} pixels do not fit ${train.cols}×${train.rows} images`,
-  );
   if (earlyStop !== undefined) {
     ensure(
       isWhole(earlyStop, 1),
@@ -132,4 +161,20 @@ export function checkTrainOptions(options: TrainOptions, train: Dataset): void {
   }
   if (options.optimizer) checkOptimizer(options.optimizer);
   if (options.schedule) checkSchedule(options.schedule, options.alpha, options.iterations);
+}
+
+/** The options that must fit the training set: a validation set smaller than it, shifts smaller than its images. */
+function checkFitsData(options: TrainOptions, train: Dataset): void {
+  const { validation = 0, maxShift = 0 } = options;
+  ensure(
+    isWhole(validation, 0, train.count - 1),
+    { option: 'validation', hint: `hold out fewer than ${train.count}` },
+    `a validation set of ${validation} samples leaves none of the ${train.count} training samples to train on`,
+  );
+  const side = Math.min(train.rows, train.cols);
+  ensure(
+    isWhole(maxShift, 0, side - 1),
+    { option: 'augment', hint: `shift by at most ${side - 1}` },
+    `shifts of up to ${maxShift} pixels do not fit ${train.cols}×${train.rows} images`,
+  );
 }
