@@ -202,7 +202,10 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
     let saved: string;
     beforeAll(async () => {
       cwd = workspace('refusals');
-      const first = await runCli(['train', '--data', data, '--iters', '30', '--seed', '4'], cwd);
+      const first = await runCli(
+        ['train', '--data', data, '--iters', '30', '--seed', '4', '--eval-every', '100'],
+        cwd,
+      );
       expect(first.code).toBe(0);
       path = join(cwd, 'models', 'model.json');
       saved = readFileSync(path, 'utf8');
