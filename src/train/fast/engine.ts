@@ -4,6 +4,8 @@ import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
 import type { Parameters } from '../../nn/parameters.js';
 import type { Batch, GradientEngine, PassResult } from '../engine.js';
+import type { OptimizerSettings, OptimizerState } from '../optimizer.js';
+import { optimizerStep } from '../optimizer.js';
 import type { SharedPass } from './chunk.js';
 import { chunkCapacity } from './chunk.js';
 import { PhaseRunner } from './phases.js';
@@ -19,7 +21,7 @@ import { CONTROL_WORDS, ThreadPool } from './pool.js';
 import { INPUT_SLOT, OUTPUT_SLOT, ParameterSlots, SLOT_TABLE_WORDS } from './slots.js';
 import { allocateSparseBlock, buildSparseInput } from './sparse-input.js';
 import type { UpdateNumbers } from './step.js';
-import { Phase, SampleSource, SharedStep, allocateStep } from './step.js';
+import { Phase, SampleSource, SharedStep, UpdateRule, allocateStep } from './step.js';
 import { MemoryArena, sharedMemory } from './wasm.js';
 
 /** Options of the fast engine. */
@@ -253,15 +255,49 @@ export class FastEngine implements GradientEngine {
     this.trustedSlot = step.paramsSlot;
   }
 
+  /**
+   * optimizerStep (src/train/optimizer.ts) with the same arithmetic: on arrays from
+   * allocateParameters by the engine's update kernels across its threads, on others by the
+   * readable step itself. Takes step t = state.t + 1.
+   */
+  async optimizerStep(
+    settings: OptimizerSettings,
+    state: OptimizerState,
+    params: Parameters,
+    gradients: Parameters,
+    alpha: number,
+  ): Promise<void> {
+    const stateArrays =
+      settings.kind === 'momentum' ? [state.V] : settings.kind === 'adam' ? [state.M, state.S] : [];
+    const own = (arrays: Parameters | undefined) => arrays !== undefined && this.handedOut(arrays);
+    if (![params, gradients, ...stateArrays].every(own)) {
+      optimizerStep(settings, state, params, gradients, alpha);
+      return;
+    }
+    state.t++;
+    const numbers = updateNumbers(settings, state.t, alpha);
+    await this.update(
+      numbers,
+      params,
+      gradients,
+      stateArrays.filter((a) => a !== undefined),
+    );
+  }
+
   /** Stops the worker threads. */
   async close(): Promise<void> {
     await this.pool.close();
   }
 
+  /** Whether `arrays` came from allocateParameters. */
+  private handedOut(arrays: Parameters): boolean {
+    return (this.slots.indexOf(arrays) ?? INPUT_SLOT) > OUTPUT_SLOT;
+  }
+
   /** The slot of arrays from allocateParameters; throws for any other arrays. */
   private allocatedSlot(arrays: Parameters): number {
     const index = this.slots.indexOf(arrays);
-    if (index === undefined || index <= OUTPUT_SLOT) {
+    if (index === undefined || !this.handedOut(arrays)) {
       throw new Error('update needs arrays from allocateParameters');
     }
     return index;
@@ -349,6 +385,38 @@ export class FastEngine implements GradientEngine {
     }
     return { loss: loss / count, correct };
   }
+}
+
+/** The update rule and numbers of step t of an optimizer (docs/math.md, Beyond the paper). */
+function updateNumbers(settings: OptimizerSettings, t: number, alpha: number): UpdateSettings {
+  const none = { mu: 0, beta1: 0, beta2: 0, oneMinusBeta1: 0, oneMinusBeta2: 0 };
+  const common = {
+    ...none,
+    alpha,
+    lambda: settings.weightDecay,
+    correction1: 0,
+    correction2: 0,
+    epsilon: 0,
+  };
+  if (settings.kind === 'gd') return { rule: UpdateRule.gradientDescent, numbers: common };
+  if (settings.kind === 'momentum') {
+    return { rule: UpdateRule.momentum, numbers: { ...common, mu: settings.momentum } };
+  }
+  const { beta1, beta2, epsilon } = settings;
+  return {
+    rule: UpdateRule.adam,
+    numbers: {
+      ...common,
+      beta1,
+      beta2,
+      // as adamUpdate computes them
+      oneMinusBeta1: 1 - beta1,
+      oneMinusBeta2: 1 - beta2,
+      correction1: 1 - beta1 ** t,
+      correction2: 1 - beta2 ** t,
+      epsilon,
+    },
+  };
 }
 
 /** Throws unless `params` has the engine's layer sizes and array lengths. */
