@@ -2,7 +2,7 @@
 // Full batch: ms per iteration (one pass over the training set). Mini-batch: seconds per epoch
 // of Adam steps (forward, backward, update) over the 60 000 real MNIST training images. Each
 // case runs in a fresh child process so that its peak RSS is its own.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ import { Random } from '../src/nn/random.js';
 import type { FastEngine } from '../src/train/fast/engine.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
 import { UpdateRule } from '../src/train/fast/step.js';
+import type { Precision } from '../src/train/fast/wasm-module.js';
+import { PEAK_VECTORS, measurePeak } from './bench-peak.js';
 
 const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10'];
 const MINIBATCH_NETWORKS = ['784-128-10', '784-512-256-10'];
@@ -43,7 +45,23 @@ interface MinibatchSpec {
   warmupSteps: number;
 }
 
-type CaseSpec = FullSpec | MinibatchSpec;
+/** The inner kernel's peak in one thread (bench-peak.ts). */
+interface PeakSpec {
+  kind: 'peak';
+  precision: Precision;
+  fused: boolean;
+}
+
+type CaseSpec = FullSpec | MinibatchSpec | PeakSpec;
+
+/** The peak of one kernel variant over `threads` processes at once. */
+interface PeakResult {
+  precision: Precision;
+  fused: boolean;
+  threads: number;
+  /** Summed over the processes; 0 when the variant is unavailable here. */
+  gflops: number;
+}
 
 interface FullResult extends FullSpec {
   source: string;
@@ -219,7 +237,8 @@ async function runMinibatchCase(spec: MinibatchSpec): Promise<MinibatchResult> {
 }
 
 /** Runs one case here. */
-async function runCase(spec: CaseSpec): Promise<FullResult | MinibatchResult> {
+async function runCase(spec: CaseSpec): Promise<unknown> {
+  if (spec.kind === 'peak') return measurePeak(spec);
   return spec.kind === 'full' ? runFullCase(spec) : runMinibatchCase(spec);
 }
 
@@ -232,6 +251,55 @@ function runCaseInChild<T extends FullResult | MinibatchResult>(spec: CaseSpec):
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
   );
   return JSON.parse(output.trim().split('\n').pop() ?? '') as T;
+}
+
+/** Runs `threads` copies of a peak case at once, each in its own process; sums their GFLOP/s. */
+async function runPeakCase(spec: PeakSpec, threads: number): Promise<PeakResult> {
+  const script = fileURLToPath(import.meta.url);
+  const args = [...process.execArgv, script, '--child', JSON.stringify(spec)];
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout) => {
+        if (error !== null) reject(error);
+        else
+          resolve((JSON.parse(stdout.trim().split('\n').pop() ?? '') as { gflops: number }).gflops);
+      });
+    });
+  const each = await Promise.all(Array.from({ length: threads }, one));
+  return { ...spec, threads, gflops: each.reduce((sum, g) => sum + g, 0) };
+}
+
+/** Measures the inner kernel's peak, every variant, printing rows as they come unless `json`. */
+async function peakCases(options: BenchOptions, threadCounts: number[]): Promise<PeakResult[]> {
+  if (!options.json) {
+    console.log(
+      `Peak of the inner kernel: ${PEAK_VECTORS} accumulators += splat · (a v128 from L1), GFLOP/s of CPU time`,
+    );
+    console.log('precision  multiply-add      thr  GFLOP/s');
+  }
+  const results: PeakResult[] = [];
+  for (const precision of ['f64', 'f32'] as const) {
+    for (const fused of [false, true]) {
+      for (const threads of threadCounts) {
+        const result = await runPeakCase({ kind: 'peak', precision, fused }, threads);
+        results.push(result);
+        if (!options.json) {
+          const madd = fused ? 'relaxed_madd' : 'mul + add';
+          const gflops = result.gflops > 0 ? result.gflops.toFixed(1) : 'n/a (no relaxed SIMD)';
+          console.log(
+            [
+              precision.padEnd(9),
+              madd.padEnd(16),
+              String(threads).padStart(3),
+              gflops.padStart(8),
+            ].join('  '),
+          );
+        }
+      }
+    }
+  }
+  if (!options.json) console.log('');
+  return results;
 }
 
 // ---- the table ----
@@ -365,7 +433,7 @@ async function main(): Promise<void> {
     )
     .option('--json', 'print one JSON document instead of the tables')
     .option('--quick', 'only 784-10-10 (full batch) and 784-128-10 (mini-batch)')
-    .option('--only <section>', 'full or minibatch (default: both)')
+    .option('--only <section>', 'peak, full or minibatch (default: all three)')
     .option('--case <network...>', `full-batch networks (default: ${NETWORKS.join(' ')})`)
     .option(
       '--minibatch-case <network...>',
@@ -391,9 +459,11 @@ async function main(): Promise<void> {
   }
   const cores = availableParallelism();
   const threadCounts = options.threads?.map(Number) ?? (cores > 1 ? [1, cores] : [1]);
-  const full = options.only === 'minibatch' ? [] : fullBatchCases(options, threadCounts);
-  const minibatch = options.only === 'full' ? [] : minibatchCases(options, threadCounts);
-  if (options.json) console.log(JSON.stringify({ cores, full, minibatch }, null, 2));
+  const runs = (section: string) => options.only === undefined || options.only === section;
+  const peak = runs('peak') ? await peakCases(options, threadCounts) : [];
+  const full = runs('full') ? fullBatchCases(options, threadCounts) : [];
+  const minibatch = runs('minibatch') ? minibatchCases(options, threadCounts) : [];
+  if (options.json) console.log(JSON.stringify({ cores, peak, full, minibatch }, null, 2));
 }
 
 void main();

@@ -32,17 +32,27 @@ export function sleb(value: number): number[] {
 }
 
 /** The value types a kernel's locals may have, with their binary codes. */
-export const ValueType = { i32: 0x7f, f64: 0x7c, v128: 0x7b } as const;
+export const ValueType = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type ValueType = keyof typeof ValueType;
 
 /**
  * What follows an opcode: nothing, an index (local or branch depth, unsigned LEB128), a signed
- * i32, the 8 bytes of an f64, a memory access (alignment and byte offset), a block type (always
+ * i32, the 4 bytes of an f32 or the 8 of an f64, a memory access (alignment and byte offset), a block type (always
  * "no result" here), the memory index of memory.fill, a lane index, or the 16 bytes of a v128
  * constant.
  */
 export type Immediate =
-  'none' | 'local' | 'depth' | 'i32' | 'f64' | 'memarg' | 'blocktype' | 'memory' | 'lane' | 'v128';
+  | 'none'
+  | 'local'
+  | 'depth'
+  | 'i32'
+  | 'f32'
+  | 'f64'
+  | 'memarg'
+  | 'blocktype'
+  | 'memory'
+  | 'lane'
+  | 'v128';
 
 /** One instruction: its opcode (after a 0xfc or 0xfd prefix, if any) and its immediate. */
 export interface InstructionSpec {
@@ -66,21 +76,26 @@ export const INSTRUCTIONS = {
   'local.get': { code: 0x20, immediate: 'local' },
   'local.set': { code: 0x21, immediate: 'local' },
   'i32.load': { code: 0x28, immediate: 'memarg', width: 4, align: 2 },
+  'f32.load': { code: 0x2a, immediate: 'memarg', width: 4, align: 2 },
   'f64.load': { code: 0x2b, immediate: 'memarg', width: 8, align: 3 },
   'i32.load8_s': { code: 0x2c, immediate: 'memarg', width: 1, align: 0 },
   'i32.load8_u': { code: 0x2d, immediate: 'memarg', width: 1, align: 0 },
   'i32.load16_u': { code: 0x2f, immediate: 'memarg', width: 2, align: 1 },
   'i32.store': { code: 0x36, immediate: 'memarg', width: 4, align: 2 },
+  'f32.store': { code: 0x38, immediate: 'memarg', width: 4, align: 2 },
   'f64.store': { code: 0x39, immediate: 'memarg', width: 8, align: 3 },
   'i32.store8': { code: 0x3a, immediate: 'memarg', width: 1, align: 0 },
   'i32.store16': { code: 0x3b, immediate: 'memarg', width: 2, align: 1 },
   'i32.const': { code: 0x41, immediate: 'i32' },
+  'f32.const': { code: 0x43, immediate: 'f32' },
   'f64.const': { code: 0x44, immediate: 'f64' },
   'i32.eqz': { code: 0x45, immediate: 'none' },
   'i32.eq': { code: 0x46, immediate: 'none' },
   'i32.ne': { code: 0x47, immediate: 'none' },
   'i32.lt_u': { code: 0x49, immediate: 'none' },
   'i32.ge_u': { code: 0x4f, immediate: 'none' },
+  'f32.ne': { code: 0x5c, immediate: 'none' },
+  'f32.gt': { code: 0x5e, immediate: 'none' },
   'f64.ne': { code: 0x62, immediate: 'none' },
   'f64.gt': { code: 0x64, immediate: 'none' },
   'i32.add': { code: 0x6a, immediate: 'none' },
@@ -89,26 +104,49 @@ export const INSTRUCTIONS = {
   'i32.and': { code: 0x71, immediate: 'none' },
   'i32.or': { code: 0x72, immediate: 'none' },
   'i32.shl': { code: 0x74, immediate: 'none' },
+  'f32.sqrt': { code: 0x91, immediate: 'none' },
+  'f32.add': { code: 0x92, immediate: 'none' },
+  'f32.sub': { code: 0x93, immediate: 'none' },
+  'f32.mul': { code: 0x94, immediate: 'none' },
+  'f32.div': { code: 0x95, immediate: 'none' },
   'f64.sqrt': { code: 0x9f, immediate: 'none' },
   'f64.add': { code: 0xa0, immediate: 'none' },
   'f64.sub': { code: 0xa1, immediate: 'none' },
   'f64.mul': { code: 0xa2, immediate: 'none' },
   'f64.div': { code: 0xa3, immediate: 'none' },
+  'f32.convert_i32_u': { code: 0xb3, immediate: 'none' },
+  'f32.demote_f64': { code: 0xb6, immediate: 'none' },
   'f64.convert_i32_u': { code: 0xb8, immediate: 'none' },
+  'f64.promote_f32': { code: 0xbb, immediate: 'none' },
   'memory.fill': { prefix: 0xfc, code: 11, immediate: 'memory' },
   // v128 accesses promise 8-byte alignment only: f64 arrays are 8-byte aligned, rows may not be 16.
   'v128.load': { prefix: 0xfd, code: 0x00, immediate: 'memarg', width: 16, align: 3 },
   'v128.store': { prefix: 0xfd, code: 0x0b, immediate: 'memarg', width: 16, align: 3 },
   'v128.const': { prefix: 0xfd, code: 0x0c, immediate: 'v128' },
+  'f32x4.splat': { prefix: 0xfd, code: 0x13, immediate: 'none' },
   'f64x2.splat': { prefix: 0xfd, code: 0x14, immediate: 'none' },
+  'f32x4.extract_lane': { prefix: 0xfd, code: 0x1f, immediate: 'lane' },
   'f64x2.extract_lane': { prefix: 0xfd, code: 0x21, immediate: 'lane' },
+  'f32x4.gt': { prefix: 0xfd, code: 0x44, immediate: 'none' },
   'f64x2.gt': { prefix: 0xfd, code: 0x4a, immediate: 'none' },
   'v128.and': { prefix: 0xfd, code: 0x4e, immediate: 'none' },
+  // Two f32s into the low half, then both widened: a pair of f32 partial sums as an f64x2.
+  'v128.load64_zero': { prefix: 0xfd, code: 0x5d, immediate: 'memarg', width: 8, align: 2 },
+  'f32x4.demote_f64x2_zero': { prefix: 0xfd, code: 0x5e, immediate: 'none' },
+  'f64x2.promote_low_f32x4': { prefix: 0xfd, code: 0x5f, immediate: 'none' },
+  'f32x4.sqrt': { prefix: 0xfd, code: 0xe3, immediate: 'none' },
+  'f32x4.add': { prefix: 0xfd, code: 0xe4, immediate: 'none' },
+  'f32x4.sub': { prefix: 0xfd, code: 0xe5, immediate: 'none' },
+  'f32x4.mul': { prefix: 0xfd, code: 0xe6, immediate: 'none' },
+  'f32x4.div': { prefix: 0xfd, code: 0xe7, immediate: 'none' },
   'f64x2.sqrt': { prefix: 0xfd, code: 0xef, immediate: 'none' },
   'f64x2.add': { prefix: 0xfd, code: 0xf0, immediate: 'none' },
   'f64x2.sub': { prefix: 0xfd, code: 0xf1, immediate: 'none' },
   'f64x2.mul': { prefix: 0xfd, code: 0xf2, immediate: 'none' },
   'f64x2.div': { prefix: 0xfd, code: 0xf3, immediate: 'none' },
+  // Relaxed SIMD (relaxed-simd.ts): a·b + c, fused where the hardware has FMA.
+  'f32x4.relaxed_madd': { prefix: 0xfd, code: 0x105, immediate: 'none' },
+  'f64x2.relaxed_madd': { prefix: 0xfd, code: 0x107, immediate: 'none' },
 } as const satisfies Record<string, InstructionSpec>;
 
 export type InstructionName = keyof typeof INSTRUCTIONS;
@@ -128,6 +166,13 @@ function littleEndianF64(value: number): number[] {
   return [...bytes];
 }
 
+/** The 4 bytes of an IEEE 754 single, least significant first. */
+function littleEndianF32(value: number): number[] {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setFloat32(0, value, true);
+  return [...bytes];
+}
+
 /**
  * The bytes of one instruction with its immediate (`argument`: index, constant or byte offset).
  * The only v128 constant the kernels need is zero.
@@ -143,6 +188,8 @@ function emit(name: InstructionName, argument = 0): number[] {
       return [...opcode, ...uleb(argument)];
     case 'i32':
       return [...opcode, ...sleb(argument)];
+    case 'f32':
+      return [...opcode, ...littleEndianF32(argument)];
     case 'f64':
       return [...opcode, ...littleEndianF64(argument)];
     case 'memarg':
@@ -216,11 +263,32 @@ export const f64 = {
   select: emit('select'),
 } as const;
 
-/** 128-bit vector instructions: two f64 lanes. */
+/** Scalar single-precision instructions. */
+export const f32 = {
+  const: (value: number) => emit('f32.const', value),
+  load: (offset = 0) => emit('f32.load', offset),
+  store: (offset = 0) => emit('f32.store', offset),
+  ne: emit('f32.ne'),
+  gt: emit('f32.gt'),
+  add: emit('f32.add'),
+  sub: emit('f32.sub'),
+  mul: emit('f32.mul'),
+  div: emit('f32.div'),
+  sqrt: emit('f32.sqrt'),
+  convert_i32_u: emit('f32.convert_i32_u'),
+  /** The f64 on top rounded to the nearest f32. */
+  demote_f64: emit('f32.demote_f64'),
+  /** The f32 on top as an f64 (exact). */
+  promote: emit('f64.promote_f32'),
+} as const;
+
+/** 128-bit vector instructions, whatever the lanes. */
 export const v128 = {
-  /** All bits zero (also the f64x2 value [+0, +0]). */
+  /** All bits zero (also [+0, +0] as f64x2 and [+0, +0, +0, +0] as f32x4). */
   zero: emit('v128.const', 0),
   load: (offset = 0) => emit('v128.load', offset),
+  /** Two f32s (8 bytes) into lanes 0 and 1, the rest zero. */
+  load64_zero: (offset = 0) => emit('v128.load64_zero', offset),
   store: (offset = 0) => emit('v128.store', offset),
   and: emit('v128.and'),
 } as const;
@@ -235,6 +303,24 @@ export const f64x2 = {
   mul: emit('f64x2.mul'),
   div: emit('f64x2.div'),
   sqrt: emit('f64x2.sqrt'),
+  /** Lanes 0 and 1 of an f32x4 as an f64x2 (exact). */
+  promote_low_f32x4: emit('f64x2.promote_low_f32x4'),
+  /** a·b + c, fused or not as the machine does it (relaxed SIMD). */
+  relaxed_madd: emit('f64x2.relaxed_madd'),
+} as const;
+
+/** Four-lane f32 arithmetic. */
+export const f32x4 = {
+  splat: emit('f32x4.splat'),
+  extract_lane: (lane: 0 | 1 | 2 | 3) => emit('f32x4.extract_lane', lane),
+  gt: emit('f32x4.gt'),
+  add: emit('f32x4.add'),
+  sub: emit('f32x4.sub'),
+  mul: emit('f32x4.mul'),
+  div: emit('f32x4.div'),
+  sqrt: emit('f32x4.sqrt'),
+  /** a·b + c, fused or not as the machine does it (relaxed SIMD). */
+  relaxed_madd: emit('f32x4.relaxed_madd'),
 } as const;
 
 /** memory.fill(address, byte, length) from the stack. */
@@ -303,38 +389,153 @@ export function forEach(counter: Local, limit: Local, body: Code): number[] {
  * once more at counter = limit − 1: the shape of every two-lane SIMD loop.
  */
 export function forEachPair(counter: Local, limit: Local, pair: Code, single: Code): number[] {
+  return forEachVector(counter, limit, 2, pair, single);
+}
+
+/**
+ * for (counter = 0; counter + lanes ≤ limit; counter += lanes) vector; then `single` for each
+ * counter left below limit (at most lanes − 1 of them): the shape of every SIMD loop.
+ */
+export function forEachVector(
+  counter: Local,
+  limit: Local,
+  laneCount: number,
+  vector: Code,
+  single: Code,
+): number[] {
+  const rest =
+    laneCount === 2
+      ? ifThen(code(get(counter), get(limit), i32.lt_u), single)
+      : loopUntil(code(get(counter), get(limit), i32.ge_u), code(single, increment(counter, 1)));
   return code(
     set(counter, i32.const(0)),
     loopUntil(
-      code(get(counter), i32.const(1), i32.add, get(limit), i32.ge_u),
-      code(pair, increment(counter, 2)),
+      code(get(counter), i32.const(laneCount - 1), i32.add, get(limit), i32.ge_u),
+      code(vector, increment(counter, laneCount)),
     ),
-    ifThen(code(get(counter), get(limit), i32.lt_u), single),
+    rest,
   );
 }
 
-/** base + 8·index: the address of element `index` of the f64 array at `base`. */
-export function element(base: Local, index: Local): number[] {
-  return code(get(base), get(index), i32.const(3), i32.shl, i32.add);
+/** base + (index << shift): the address of element `index` of an array of 2^shift-byte floats (f64: 3). */
+export function element(base: Local, index: Local, shift = 3): number[] {
+  return code(get(base), get(index), i32.const(shift), i32.shl, i32.add);
 }
 
-/** base + 8·row·width: the address of row `row` of an f64 matrix of rows `width` long. */
-export function rowAddress(base: Local, row: Local, width: Local): number[] {
-  return code(get(base), get(row), get(width), i32.mul, i32.const(3), i32.shl, i32.add);
+/** base + row·width·2^shift: the address of row `row` of a float matrix of rows `width` long. */
+export function rowAddress(base: Local, row: Local, width: Local, shift = 3): number[] {
+  return code(get(base), get(row), get(width), i32.mul, i32.const(shift), i32.shl, i32.add);
 }
 
 /** Loads, stores and arithmetic of either two lanes (f64x2) or one (f64), for code written once for both. */
-export function lanes(vector: boolean) {
-  const ops = vector ? f64x2 : f64;
+export function lanes(vector: boolean, precision: Precision = 'f64') {
+  const type = floatType(precision);
+  const ops = vector ? type.vector : type.scalar;
   return {
-    load: vector ? v128.load() : f64.load(),
-    store: vector ? v128.store() : f64.store(),
+    load: vector ? v128.load() : type.scalar.load(),
+    store: vector ? v128.store() : type.scalar.store(),
     add: ops.add,
     sub: ops.sub,
     mul: ops.mul,
     div: ops.div,
     sqrt: ops.sqrt,
   };
+}
+
+/**
+ * The float type the engine computes in: f64 (every sum as the reference engine makes it) or
+ * f32 (twice the lanes, half the memory traffic).
+ */
+export type Precision = 'f32' | 'f64';
+
+/** How a kernel computes: its float type, and whether its vector multiply-adds are fused. */
+export interface Arithmetic {
+  readonly precision: Precision;
+  /** Vector a·b + c as relaxed_madd (one rounding where the machine has FMA), else mul then add. */
+  readonly fused: boolean;
+}
+
+/** The scalar instructions both float types have. */
+interface ScalarOps {
+  const(value: number): number[];
+  load(offset?: number): number[];
+  store(offset?: number): number[];
+  readonly ne: number[];
+  readonly gt: number[];
+  readonly add: number[];
+  readonly sub: number[];
+  readonly mul: number[];
+  readonly div: number[];
+  readonly sqrt: number[];
+  readonly convert_i32_u: number[];
+}
+
+/** The vector instructions both lane shapes have. */
+interface VectorOps {
+  readonly splat: number[];
+  readonly gt: number[];
+  readonly add: number[];
+  readonly sub: number[];
+  readonly mul: number[];
+  readonly div: number[];
+  readonly sqrt: number[];
+  readonly relaxed_madd: number[];
+}
+
+/** One float type's sizes and instructions. */
+export interface FloatType {
+  readonly precision: Precision;
+  readonly valueType: ValueType;
+  /** Bytes per number, and its log2 (for addresses). */
+  readonly bytes: number;
+  readonly shift: number;
+  /** Numbers per v128. */
+  readonly lanes: number;
+  readonly scalar: ScalarOps;
+  readonly vector: VectorOps;
+}
+
+const FLOAT_TYPES: Record<Precision, FloatType> = {
+  f64: {
+    precision: 'f64',
+    valueType: 'f64',
+    bytes: 8,
+    shift: 3,
+    lanes: 2,
+    scalar: f64,
+    vector: f64x2,
+  },
+  f32: {
+    precision: 'f32',
+    valueType: 'f32',
+    bytes: 4,
+    shift: 2,
+    lanes: 4,
+    scalar: f32,
+    vector: f32x4,
+  },
+};
+
+/** The sizes and instructions of `precision`. */
+export function floatType(precision: Precision): FloatType {
+  return FLOAT_TYPES[precision];
+}
+
+/**
+ * acc + x·y for code computing each of them: relaxed_madd when `arithmetic` is fused and the
+ * operands are vectors (WebAssembly has no scalar relaxed madd), else mul then add.
+ */
+export function multiplyAdd(
+  arithmetic: Arithmetic,
+  vector: boolean,
+  acc: Code,
+  x: Code,
+  y: Code,
+): number[] {
+  const type = floatType(arithmetic.precision);
+  if (vector && arithmetic.fused) return code(x, y, acc, type.vector.relaxed_madd);
+  const ops = vector ? type.vector : type.scalar;
+  return code(acc, x, y, ops.mul, ops.add);
 }
 
 /** A function ready to encode: i32 and f64 parameters, no result. */

@@ -186,6 +186,14 @@ function f64Text(bytes: Uint8Array): string {
   return Object.is(value, -0) ? '-0' : String(value);
 }
 
+/** An f32 constant as WAT writes it. */
+function f32Text(bytes: Uint8Array): string {
+  const value = littleEndian(bytes).getFloat32(0, true);
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
 /** A 32-bit word as 0x followed by 8 hex digits. */
 function hex32(word: number): string {
   return `0x${word.toString(16).padStart(8, '0')}`;
@@ -206,6 +214,8 @@ function immediateText(
       return ` ${reader.u32()}`;
     case 'i32':
       return ` ${reader.s32()}`;
+    case 'f32':
+      return ` ${f32Text(reader.take(4))}`;
     case 'f64':
       return ` ${f64Text(reader.take(8))}`;
     case 'memarg': {
