@@ -29,6 +29,7 @@ const ADAM = { alpha: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 interface FullSpec {
   kind: 'full';
   network: string;
+  precision: Precision;
   data: DataKind;
   threads: number;
   iterations: number;
@@ -39,6 +40,7 @@ interface FullSpec {
 interface MinibatchSpec {
   kind: 'minibatch';
   network: string;
+  precision: Precision;
   threads: number;
   batchSize: number;
   epochs: number;
@@ -69,6 +71,8 @@ interface FullResult extends FullSpec {
   nonZeroFraction: number;
   medianMs: number;
   minMs: number;
+  /** Median CPU time per iteration, all threads together: steadier than wall time on a busy machine. */
+  cpuMs: number;
   gflops: number;
   peakRssMB: number;
 }
@@ -131,18 +135,28 @@ async function runFullCase(spec: FullSpec): Promise<FullResult> {
   const { dataset, source } = loadBenchData(spec.data);
   const layerSizes = spec.network.split('-').map(Number);
   const { params, gradients } = benchParameters(layerSizes);
-  const engine = await createFastEngine(dataset, layerSizes, { threads: spec.threads });
+  const engine = await createFastEngine(dataset, layerSizes, {
+    threads: spec.threads,
+    precision: spec.precision,
+  });
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < spec.warmup + spec.iterations; i++) {
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     await engine.compute(params, gradients);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const cpu = process.cpuUsage(cpuStart);
     // A small gradient step, so ReLU patterns evolve as in training.
     params.W.forEach((W, l) => W.forEach((_, k) => (W[k] -= 0.1 * gradients.W[l][k])));
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (i >= spec.warmup) times.push(ms);
+    if (i >= spec.warmup) {
+      times.push(ms);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
+    }
   }
   await engine.close();
   times.sort((a, b) => a - b);
+  cpuTimes.sort((a, b) => a - b);
   const medianMs = times[Math.floor(times.length / 2)];
   let nonZero = 0;
   for (let i = 0; i < dataset.images.length; i++) if (dataset.images[i] !== 0) nonZero++;
@@ -153,6 +167,7 @@ async function runFullCase(spec: FullSpec): Promise<FullResult> {
     nonZeroFraction: nonZero / dataset.images.length,
     medianMs,
     minMs: times[0],
+    cpuMs: cpuTimes[Math.floor(cpuTimes.length / 2)],
     gflops: usefulFlops(layerSizes, dataset.count) / (medianMs * 1e6),
     // maxRSS counts the whole process, worker threads included.
     peakRssMB: process.resourceUsage().maxRSS / 1024,
@@ -199,7 +214,10 @@ function shuffled(order: Uint32Array, random: Random): Uint32Array {
 async function runMinibatchCase(spec: MinibatchSpec): Promise<MinibatchResult> {
   const { dataset } = loadBenchData('mnist');
   const layerSizes = spec.network.split('-').map(Number);
-  const engine = await createFastEngine(dataset, layerSizes, { threads: spec.threads });
+  const engine = await createFastEngine(dataset, layerSizes, {
+    threads: spec.threads,
+    precision: spec.precision,
+  });
   const [params, gradients, M, S] = trainingArrays(engine, layerSizes);
   const random = new Random(1);
   const order = Uint32Array.from({ length: dataset.count }, (_, i) => i);
@@ -308,11 +326,13 @@ async function peakCases(options: BenchOptions, threadCounts: number[]): Promise
 function formatRow(r: FullResult): string {
   return [
     r.network.padEnd(13),
+    r.precision.padEnd(4),
     r.data.padEnd(9),
     String(r.samples).padStart(6),
     String(r.threads).padStart(3),
     r.medianMs.toFixed(1).padStart(9),
     r.minMs.toFixed(1).padStart(8),
+    r.cpuMs.toFixed(1).padStart(8),
     r.gflops.toFixed(1).padStart(7),
     r.peakRssMB.toFixed(0).padStart(8),
   ].join('  ');
@@ -324,6 +344,7 @@ function formatMinibatchRow(r: MinibatchResult): string {
   const share = (phase: string) => `${(100 * (r.shares[phase] ?? 0)).toFixed(0)}%`.padStart(8);
   return [
     r.network.padEnd(15),
+    r.precision.padEnd(4),
     String(r.threads).padStart(3),
     String(r.batchSize).padStart(6),
     sorted[Math.floor(sorted.length / 2)].toFixed(2).padStart(9),
@@ -344,12 +365,21 @@ interface BenchOptions {
   minibatchCase?: string[];
   data?: string[];
   threads?: string[];
+  precision?: string[];
   iterations: string;
   warmup: string;
   batchSize: string;
   epochs: string;
   warmupSteps: string;
   child?: string;
+}
+
+/** Every network in every precision asked for (default: both), network by network. */
+function networkPrecisions(networks: string[], options: BenchOptions): [string, Precision][] {
+  const precisions = (options.precision ?? ['f64', 'f32']).filter(
+    (p): p is Precision => p === 'f64' || p === 'f32',
+  );
+  return networks.flatMap((network) => precisions.map((p): [string, Precision] => [network, p]));
 }
 
 /** Runs the full-batch cases, printing rows as they come unless `json`. */
@@ -365,14 +395,17 @@ function fullBatchCases(options: BenchOptions, threadCounts: number[]): FullResu
     console.log(
       'useful GFLOP/s = 2·(forward + ∂C/∂W + Δ propagation) dense multiply-adds / median time',
     );
-    console.log('network        data       samples  thr  median ms   min ms  GFLOP/s  peak MB');
+    console.log(
+      'network        prec  data       samples  thr  median ms   min ms   cpu ms  GFLOP/s  peak MB',
+    );
   }
   for (const data of runnable) {
-    for (const network of networks) {
+    for (const [network, precision] of networkPrecisions(networks, options)) {
       for (const threads of threadCounts) {
         const result = runCaseInChild<FullResult>({
           kind: 'full',
           network,
+          precision,
           data,
           threads,
           iterations: Number(options.iterations),
@@ -406,14 +439,15 @@ function minibatchCases(options: BenchOptions, threadCounts: number[]): Minibatc
     );
     console.log('and the share of that time in the engine phases (the rest: calls, waits, JS)');
     console.log(
-      'network          thr   batch  median s   min s   compute    reduce    update  peak MB',
+      'network          prec  thr   batch  median s   min s   compute    reduce    update  peak MB',
     );
   }
-  for (const network of networks) {
+  for (const [network, precision] of networkPrecisions(networks, options)) {
     for (const threads of threadCounts) {
       const result = runCaseInChild<MinibatchResult>({
         kind: 'minibatch',
         network,
+        precision,
         threads,
         batchSize: Number(options.batchSize),
         epochs: Number(options.epochs),
@@ -441,6 +475,7 @@ async function main(): Promise<void> {
     )
     .option('--data <kind...>', `full-batch data sets (default: ${DATA_KINDS.join(' ')})`)
     .option('--threads <n...>', 'thread counts (default: 1 and all cores)')
+    .option('--precision <p...>', 'f64 and/or f32 (default: both)')
     .option('--iterations <n>', 'timed full-batch iterations per case', '20')
     .option('--warmup <n>', 'untimed full-batch iterations first', '3')
     .option('--batch-size <n>', 'mini-batch size', '128')

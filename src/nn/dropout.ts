@@ -39,7 +39,7 @@ export function scaledMaskRow(
   spec: DropoutSpec,
   sample: number,
   layer: number,
-  mask: Float64Array,
+  mask: Float64Array | Float32Array,
 ): void {
   const keptScale = 1 / (1 - spec.rate);
   const prefix = counterHashPrefix(spec.seed, RandomPurpose.dropout, spec.step, sample, layer);

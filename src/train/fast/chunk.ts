@@ -1,7 +1,13 @@
 import { scaledMaskRow } from '../../nn/dropout.js';
 import type { DenseKernels } from './dense-kernels.js';
 import { denseKernels } from './dense-kernels.js';
-import type { ColumnSlice, InputKernels, SparseColumns, SparseRows } from './input-kernels.js';
+import type {
+  ColumnSlice,
+  FloatArray,
+  InputKernels,
+  SparseColumns,
+  SparseRows,
+} from './input-kernels.js';
 import { inputKernels } from './input-kernels.js';
 import type { PassPlan, VectorViews } from './plan.js';
 import { batchChunkCount, rangeStart, vectorViews } from './plan.js';
@@ -11,6 +17,7 @@ import { gatherKernels } from './gather-kernels.js';
 import type { SparseBlock, SparseInput } from './sparse-input.js';
 import type { SharedStep, StepArrays } from './step.js';
 import { SampleSource } from './step.js';
+import type { Arithmetic } from './wasm-module.js';
 import type { WasmMemory } from './wasm.js';
 
 /** The memory every thread shares: inputs, parameters' forward copies, partial results, control. */
@@ -19,12 +26,20 @@ export interface SharedPass {
   /** The shared WebAssembly memory that holds everything below. */
   readonly memory: WasmMemory;
   readonly input: SparseInput;
+  /** What the kernels compute in (precision: plan.precision), the same in every thread. */
+  readonly arithmetic: Arithmetic;
   /** (W⁽¹⁾)ᵀ/255 group by group (plan layout), read by the first-layer forward kernels. */
-  readonly firstLayerWeights: Float64Array;
+  readonly firstLayerWeights: FloatArray;
   /** (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 at plan.transposedOffsets, read by the dense forward kernel. */
-  readonly transposed: Float64Array;
+  readonly transposed: FloatArray;
+  /**
+   * In f32 only (else empty): W⁽ℓ⁾ for ℓ ≥ 2, row-major, at plan.transposedOffsets, and every
+   * b⁽ℓ⁾ as in the parameter vector's bias part: the f32 parameters the kernels read.
+   */
+  readonly narrowWeights: Float32Array;
+  readonly narrowBiases: Float32Array;
   /** Chunk c's un-normalized gradient sums at c·parameterCount, in plan order. */
-  readonly partials: Float64Array;
+  readonly partials: FloatArray;
   /** Per chunk: Σ −log softmax(Z⁽ᴸ⁾)_label over its samples. */
   readonly chunkLoss: Float64Array;
   /** Per chunk: how many of its samples were classified correctly. */
@@ -42,14 +57,39 @@ export interface SharedPass {
 /** One thread's working memory for a block of samples. */
 export interface BlockScratch {
   /** Z⁽ℓ⁾, A⁽ℓ⁾, Δ⁽ℓ⁾ and the dropout factors R⁽ℓ⁾/(1 − p) at index ℓ−1, each (block × n_ℓ). */
-  readonly Z: readonly Float64Array[];
-  readonly A: readonly Float64Array[];
-  readonly delta: readonly Float64Array[];
-  readonly masks: readonly Float64Array[];
+  readonly Z: readonly FloatArray[];
+  readonly A: readonly FloatArray[];
+  readonly delta: readonly FloatArray[];
+  readonly masks: readonly FloatArray[];
   /** The block's samples gathered from the sparse input (batches). */
   readonly block: SparseBlock;
   /** One first-layer group's sums (n₀ × width), for the reduce phase. */
   readonly groupSums: Float64Array;
+}
+
+/** What the kernels read of the parameters: W⁽ℓ⁾ (ℓ ≥ 2, row-major) and the biases. */
+interface KernelParameters {
+  /** At index ℓ−1; index 0 is not read. */
+  readonly W: readonly FloatArray[];
+  readonly b: readonly FloatArray[];
+  readonly groupBiases: readonly FloatArray[];
+}
+
+/** The f32 parameters of the pass (narrowWeights, narrowBiases) as KernelParameters. */
+function narrowParameters(pass: SharedPass): KernelParameters {
+  const { plan, narrowWeights, narrowBiases } = pass;
+  const sizes = plan.layerSizes;
+  const b = plan.biasOffsets.map((offset, l) => {
+    const start = offset - plan.biasOffsets[0];
+    return narrowBiases.subarray(start, start + sizes[l + 1]);
+  });
+  return {
+    W: plan.transposedOffsets.map((offset, l) =>
+      narrowWeights.subarray(offset, l === 0 ? offset : offset + sizes[l + 1] * sizes[l]),
+    ),
+    b,
+    groupBiases: plan.groups.map((group) => b[0].subarray(group.first, group.first + group.width)),
+  };
 }
 
 /**
@@ -77,13 +117,15 @@ export class ChunkRunner {
   private readonly groupZ: readonly ColumnSlice[];
   private readonly groupDelta: readonly ColumnSlice[];
   /** The groups' blocks of (W⁽¹⁾)ᵀ/255. */
-  private readonly groupWeights: readonly Float64Array[];
+  private readonly groupWeights: readonly FloatArray[];
   /** (W⁽ℓ⁾)ᵀ at index ℓ−1 for ℓ ≥ 2. */
-  private readonly transposed: readonly Float64Array[];
+  private readonly transposed: readonly FloatArray[];
+  /** In f32, the f32 parameters; in f64 the kernels read the parameter slot itself. */
+  private readonly narrowed: KernelParameters | undefined;
   /** Each chunk's partial gradient. */
-  private readonly partials: readonly VectorViews[];
+  private readonly partials: readonly VectorViews<FloatArray>[];
   /** Row s of each layer's dropout factors, at [ℓ−1][s]. */
-  private readonly maskRows: readonly (readonly Float64Array[])[];
+  private readonly maskRows: readonly (readonly FloatArray[])[];
   /** The sources of a block of the whole set (moved block by block) and of a gathered block. */
   private readonly globalBlocks: BlockSource;
   private readonly gatheredBlock: BlockSource;
@@ -104,7 +146,7 @@ export class ChunkRunner {
     const sizes = plan.layerSizes;
     this.layerSizes = sizes;
     this.scratch = pass.scratch[slot];
-    const slice = (matrix: Float64Array, column: number) => ({
+    const slice = (matrix: FloatArray, column: number) => ({
       matrix,
       column,
       rowLength: sizes[1],
@@ -115,8 +157,9 @@ export class ChunkRunner {
     this.transposed = plan.transposedOffsets.map((offset, l) =>
       pass.transposed.subarray(offset, l === 0 ? offset : offset + sizes[l + 1] * sizes[l]),
     );
+    this.narrowed = plan.precision === 'f32' ? narrowParameters(pass) : undefined;
     this.partials = Array.from({ length: pass.chunkLoss.length }, (_, c) =>
-      vectorViews(plan, pass.partials.subarray(c * plan.parameterCount)),
+      vectorViews<FloatArray>(plan, pass.partials.subarray(c * plan.parameterCount)),
     );
     this.maskRows = this.scratch.masks.map((mask, l) =>
       Array.from({ length: plan.blockSize }, (_, s) =>
@@ -127,8 +170,10 @@ export class ChunkRunner {
     this.globalBlocks = { rows, columns, labels, firstRow: 0, columnBlock: 0, firstLabel: 0 };
     const { block } = this.scratch;
     this.gatheredBlock = { ...block, firstRow: 0, columnBlock: 0, firstLabel: 0 };
-    this.kernels = plan.groups.map((group) => inputKernels(group.width, pass.memory));
-    this.dense = denseKernels(pass.memory);
+    this.kernels = plan.groups.map((group) =>
+      inputKernels(group.width, pass.memory, pass.arithmetic),
+    );
+    this.dense = denseKernels(pass.memory, pass.arithmetic);
     this.gather = gatherKernels(pass.memory);
   }
 
@@ -151,10 +196,10 @@ export class ChunkRunner {
   }
 
   /** Runs the blocks of a chunk (all samples in the plan's blocks, or a slice of the batch). */
-  private runChunk(chunk: number, gradient: VectorViews | undefined): void {
+  private runChunk(chunk: number, gradient: VectorViews<FloatArray> | undefined): void {
     const { plan, input } = this.pass;
     const step = this.step;
-    const params = this.slots.get(step.paramsSlot).parts;
+    const params = this.narrowed ?? this.slots.get(step.paramsSlot).parts;
     this.loss = 0;
     this.correct = 0;
     if (step.source === SampleSource.all) {
@@ -211,8 +256,8 @@ export class ChunkRunner {
   private runBlock(
     source: BlockSource,
     count: number,
-    params: VectorViews,
-    gradient: VectorViews | undefined,
+    params: KernelParameters,
+    gradient: VectorViews<FloatArray> | undefined,
     dropout: boolean,
     first: boolean,
   ): void {
@@ -225,7 +270,12 @@ export class ChunkRunner {
    * Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (MATH.md, Forward),
    * with A⁽ℓ⁾ ← A⁽ℓ⁾ ⊙ R⁽ℓ⁾/(1 − p) under dropout.
    */
-  private forward(source: BlockSource, count: number, params: VectorViews, dropout: boolean): void {
+  private forward(
+    source: BlockSource,
+    count: number,
+    params: KernelParameters,
+    dropout: boolean,
+  ): void {
     const { Z, A, masks } = this.scratch;
     const sizes = this.layerSizes;
     this.kernels.forEach((kernels, g) =>
@@ -296,8 +346,8 @@ export class ChunkRunner {
   private backward(
     source: BlockSource,
     count: number,
-    params: VectorViews,
-    gradient: VectorViews,
+    params: KernelParameters,
+    gradient: VectorViews<FloatArray>,
     dropout: boolean,
     first: boolean,
   ): void {

@@ -13,10 +13,14 @@ import type { PassPlan } from './plan.js';
 import {
   DEFAULT_BLOCK_SIZE,
   MAX_BLOCK_SIZE,
-  MAX_GROUP_WIDTH,
   batchChunkCount,
+  maxGroupWidth,
   planPass,
 } from './plan.js';
+import type { FloatArray } from './input-kernels.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
+import type { Arithmetic, Precision } from './wasm-module.js';
+import { EXACT_F64 } from './wasm-module.js';
 import { CONTROL_WORDS, ThreadPool } from './pool.js';
 import { INPUT_SLOT, OUTPUT_SLOT, ParameterSlots, SLOT_TABLE_WORDS } from './slots.js';
 import { allocateSparseBlock, buildSparseInput } from './sparse-input.js';
@@ -33,6 +37,24 @@ export interface FastEngineOptions {
    * never on `threads`.
    */
   readonly blockSize?: number;
+  /**
+   * What forward and backward compute in (default f64: every sum as the reference engine makes
+   * it). In f32 the parameters, gradients and optimizer state stay f64; the kernels read f32
+   * copies of the parameters and sum the gradient of each chunk in f32.
+   */
+  readonly precision?: Precision;
+  /**
+   * f32 only: vector multiply-adds fused by relaxed SIMD (default: where this runtime has it).
+   * The last bits then depend on whether the machine has FMA, never on `threads`.
+   */
+  readonly fused?: boolean;
+}
+
+/** The arithmetic of an engine with `options`: f64 is always exact (never fused). */
+function engineArithmetic(options: FastEngineOptions): Arithmetic {
+  const precision = options.precision ?? 'f64';
+  if (precision === 'f64') return EXACT_F64;
+  return { precision, fused: (options.fused ?? true) && relaxedSimdAvailable() };
 }
 
 /**
@@ -48,8 +70,9 @@ export async function createFastEngine(
 ): Promise<FastEngine> {
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   checkArguments(dataset, layerSizes, options.threads, blockSize);
-  const plan = planPass([...layerSizes], dataset.count, blockSize);
-  const { pass, arena } = allocatePass(plan, dataset, options.threads);
+  const arithmetic = engineArithmetic(options);
+  const plan = planPass([...layerSizes], dataset.count, blockSize, arithmetic.precision);
+  const { pass, arena } = allocatePass(plan, arithmetic, dataset, options.threads);
   const pool = await ThreadPool.start(pass.control, options.threads - 1, (slot) =>
     startWorkerThread(pass, slot),
   );
@@ -106,30 +129,38 @@ function checkArguments(
  */
 function allocatePass(
   plan: PassPlan,
+  arithmetic: Arithmetic,
   dataset: Dataset,
   threads: number,
 ): { pass: SharedPass; arena: MemoryArena } {
   const arena = new MemoryArena(sharedMemory(1));
   const float64 = (length: number): Float64Array => arena.allocate(Float64Array, length);
+  const narrow = plan.precision === 'f32';
+  // The arrays the kernels compute in: f32 or f64.
+  const floats = (length: number): FloatArray =>
+    narrow ? arena.allocate(Float32Array, length) : float64(length);
   const sizes = plan.layerSizes;
-  const blockMatrices = (): Float64Array[] =>
-    sizes.slice(1).map((n) => float64(plan.blockSize * n));
+  const blockMatrices = (): FloatArray[] => sizes.slice(1).map((n) => floats(plan.blockSize * n));
   const scratch = Array.from({ length: threads }, () => ({
     Z: blockMatrices(),
     A: blockMatrices(),
     delta: blockMatrices(),
-    masks: sizes.slice(1, -1).map((n) => float64(plan.blockSize * n)),
+    masks: sizes.slice(1, -1).map((n) => floats(plan.blockSize * n)),
     block: allocateSparseBlock(arena, plan.blockSize, sizes[0]),
-    groupSums: float64(sizes[0] * MAX_GROUP_WIDTH),
+    groupSums: float64(sizes[0] * maxGroupWidth(plan.precision)),
   }));
   const chunks = chunkCapacity(plan);
+  const biasCount = plan.parameterCount - plan.biasOffsets[0];
   const pass: SharedPass = {
     plan,
     memory: arena.memory,
     input: buildSparseInput(dataset, plan.blockSize, arena),
-    firstLayerWeights: float64(sizes[0] * sizes[1]),
-    transposed: float64(plan.transposedCount),
-    partials: float64(chunks * plan.parameterCount),
+    arithmetic,
+    firstLayerWeights: floats(sizes[0] * sizes[1]),
+    transposed: floats(plan.transposedCount),
+    narrowWeights: arena.allocate(Float32Array, narrow ? plan.transposedCount : 0),
+    narrowBiases: arena.allocate(Float32Array, narrow ? biasCount : 0),
+    partials: floats(chunks * plan.parameterCount),
     chunkLoss: float64(chunks),
     chunkCorrect: arena.allocate(Int32Array, chunks),
     scratch,

@@ -1,19 +1,21 @@
 /**
- * The first layer's hot loops, as WebAssembly with 128-bit SIMD, generated once per group width.
- * Each pair of a group's neurons shares one f64x2 accumulator local (an odd last neuron gets an
- * f64 one), so every non-zero pixel costs one splat and width/2 vector multiply-adds. Lane by
- * lane the arithmetic is the JavaScript `a += v * w` in the same order, so results are exact and
- * independent of the thread count.
+ * The first layer's hot loops, as WebAssembly with 128-bit SIMD, generated once per group width
+ * and arithmetic. Each vector of a group's neurons (2 in f64, 4 in f32) shares one v128
+ * accumulator local (the last neurons that do not fill one get scalar ones), so every non-zero
+ * pixel costs one splat and width/lanes vector multiply-adds. In f64 without fusion, lane by lane
+ * the arithmetic is the JavaScript `a += v * w` in the same order, so results are exact; in any
+ * arithmetic they are independent of the thread count.
  */
-import type { Local } from './wasm-module.js';
+import type { Arithmetic, FloatType, Local } from './wasm-module.js';
 import {
+  EXACT_F64,
   FunctionBuilder,
   buildModule,
   code,
-  f64,
-  f64x2,
+  floatType,
   get,
   i32,
+  multiplyAdd as multiplyAddCode,
   unless,
   increment,
   set,
@@ -42,9 +44,12 @@ export interface SparseColumns {
   readonly value: Uint8Array;
 }
 
+/** A matrix of the engine's compute precision (f64 or f32). */
+export type FloatArray = Float64Array | Float32Array;
+
 /** A column slice of a row-major matrix: `width` columns from `column` of rows `rowLength` long. */
 export interface ColumnSlice {
-  readonly matrix: Float64Array;
+  readonly matrix: FloatArray;
   readonly column: number;
   readonly rowLength: number;
 }
@@ -61,8 +66,8 @@ export interface InputKernels {
     rows: SparseRows,
     first: number,
     count: number,
-    weights: Float64Array,
-    bias: Float64Array,
+    weights: FloatArray,
+    bias: FloatArray,
   ): void;
   /**
    * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ·255 for the group over block `block` of `columns` (MATH.md,
@@ -73,7 +78,7 @@ export interface InputKernels {
    * of a chunk.
    */
   backward(
-    gradient: Float64Array,
+    gradient: FloatArray,
     columns: SparseColumns,
     block: number,
     pixelCount: number,
@@ -82,80 +87,125 @@ export interface InputKernels {
   ): void;
 }
 
-/** The accumulators of a group: one f64x2 per neuron pair, then an f64 for an odd last neuron. */
+/**
+ * The accumulators of a group: one v128 per `lanes` neurons, then a scalar for each neuron left
+ * over; and the arithmetic they are generated for.
+ */
 interface Accumulators {
-  readonly pairs: Local[];
-  readonly odd: Local | undefined;
+  readonly vectors: Local[];
+  readonly scalars: Local[];
+  readonly arithmetic: Arithmetic;
+  readonly type: FloatType;
 }
 
 /** Declares the accumulator locals of `width` neurons, named after the neurons they hold. */
-function accumulators(builder: FunctionBuilder, width: number): Accumulators {
-  const pairs = Array.from({ length: width >> 1 }, (_, k) =>
-    builder.local(`acc${2 * k}_${2 * k + 1}`, 'v128'),
+function accumulators(
+  builder: FunctionBuilder,
+  width: number,
+  arithmetic: Arithmetic,
+): Accumulators {
+  const type = floatType(arithmetic.precision);
+  const lanes = type.lanes;
+  const vectors = Array.from({ length: Math.floor(width / lanes) }, (_, k) =>
+    builder.local(`acc${lanes * k}_${lanes * k + lanes - 1}`, 'v128'),
   );
-  const odd = width % 2 === 1 ? builder.local(`acc${width - 1}`, 'f64') : undefined;
-  return { pairs, odd };
+  const scalars = Array.from({ length: width % lanes }, (_, k) =>
+    builder.local(`acc${lanes * vectors.length + k}`, type.valueType),
+  );
+  return { vectors, scalars, arithmetic, type };
 }
 
-/** Every accumulator = its lanes of the `width` f64s at the address `base`. */
+/** Byte offset of scalar accumulator k among the group's numbers. */
+function scalarOffset(acc: Accumulators, k: number): number {
+  return 16 * acc.vectors.length + acc.type.bytes * k;
+}
+
+/** Every accumulator = its lanes of the `width` numbers at the address `base`. */
 function loadAccumulators(acc: Accumulators, base: Local): number[] {
   return code(
-    ...acc.pairs.map((pair, k) => set(pair, code(get(base), v128.load(16 * k)))),
-    acc.odd === undefined ? [] : set(acc.odd, code(get(base), f64.load(16 * acc.pairs.length))),
+    ...acc.vectors.map((vector, k) => set(vector, code(get(base), v128.load(16 * k)))),
+    ...acc.scalars.map((scalar, k) =>
+      set(scalar, code(get(base), acc.type.scalar.load(scalarOffset(acc, k)))),
+    ),
   );
 }
 
 /** Every accumulator = 0. */
 function zeroAccumulators(acc: Accumulators): number[] {
   return code(
-    ...acc.pairs.map((pair) => set(pair, v128.zero)),
-    acc.odd === undefined ? [] : set(acc.odd, f64.const(0)),
+    ...acc.vectors.map((vector) => set(vector, v128.zero)),
+    ...acc.scalars.map((scalar) => set(scalar, acc.type.scalar.const(0))),
   );
 }
 
-/** acc += v·row for every accumulator: `v` an f64 local, `vv` its splat, `row` an address. */
+/** acc += v·row for every accumulator: `v` a scalar local, `vv` its splat, `row` an address. */
 function multiplyAdd(acc: Accumulators, row: Local, v: Local, vv: Local): number[] {
+  const { arithmetic, type } = acc;
   return code(
-    ...acc.pairs.map((pair, k) =>
-      set(pair, code(get(pair), get(vv), get(row), v128.load(16 * k), f64x2.mul, f64x2.add)),
+    ...acc.vectors.map((vector, k) =>
+      set(
+        vector,
+        multiplyAddCode(arithmetic, true, get(vector), get(vv), code(get(row), v128.load(16 * k))),
+      ),
     ),
-    acc.odd === undefined
-      ? []
-      : set(
-          acc.odd,
-          code(get(acc.odd), get(v), get(row), f64.load(16 * acc.pairs.length), f64.mul, f64.add),
+    ...acc.scalars.map((scalar, k) =>
+      set(
+        scalar,
+        multiplyAddCode(
+          arithmetic,
+          false,
+          get(scalar),
+          get(v),
+          code(get(row), type.scalar.load(scalarOffset(acc, k))),
         ),
+      ),
+    ),
   );
 }
 
-/** The f64 of the pixel byte at values + e (in `v`) and its splat (in `vv`). */
-function loadPixel(values: Local, e: Local, v: Local, vv: Local): number[] {
+/** The number of the pixel byte at values + e (in `v`) and its splat (in `vv`). */
+function loadPixel(type: FloatType, values: Local, e: Local, v: Local, vv: Local): number[] {
   return code(
-    set(v, code(get(values), get(e), i32.add, i32.load8_u(), f64.convert_i32_u)),
-    set(vv, code(get(v), f64x2.splat)),
+    set(v, code(get(values), get(e), i32.add, i32.load8_u(), type.scalar.convert_i32_u)),
+    set(vv, code(get(v), type.vector.splat)),
   );
 }
 
-/** Stores every accumulator to its place among the `width` f64s at the address `base`. */
+/** Stores every accumulator to its place among the `width` numbers at the address `base`. */
 function storeAccumulators(acc: Accumulators, base: Local, add: boolean): number[] {
+  const { type } = acc;
   // With `add`, base[k] + acc in that order, as the chunk sums expect.
-  const pairs = acc.pairs.map((pair, k) =>
+  const vectors = acc.vectors.map((vector, k) =>
     add
-      ? code(get(base), get(base), v128.load(16 * k), get(pair), f64x2.add, v128.store(16 * k))
-      : code(get(base), get(pair), v128.store(16 * k)),
+      ? code(
+          get(base),
+          get(base),
+          v128.load(16 * k),
+          get(vector),
+          type.vector.add,
+          v128.store(16 * k),
+        )
+      : code(get(base), get(vector), v128.store(16 * k)),
   );
-  const offset = 16 * acc.pairs.length;
-  const odd =
-    acc.odd === undefined
-      ? []
-      : add
-        ? code(get(base), get(base), f64.load(offset), get(acc.odd), f64.add, f64.store(offset))
-        : code(get(base), get(acc.odd), f64.store(offset));
-  return code(...pairs, odd);
+  const scalars = acc.scalars.map((scalar, k) => {
+    const offset = scalarOffset(acc, k);
+    return add
+      ? code(
+          get(base),
+          get(base),
+          type.scalar.load(offset),
+          get(scalar),
+          type.scalar.add,
+          type.scalar.store(offset),
+        )
+      : code(get(base), get(scalar), type.scalar.store(offset));
+  });
+  return code(...vectors, ...scalars);
 }
 
 /** The forward kernel for groups of `width` neurons; all arguments are byte addresses or counts. */
-function forwardFunction(width: number) {
+function forwardFunction(width: number, arithmetic: Arithmetic) {
+  const type = floatType(arithmetic.precision);
   const builder = new FunctionBuilder('forward');
   const [rowStart, count, rowPixel, rowValue, weights, bias, Z, zStride] = builder.parameters(
     'rowStart', // of the first sample, advanced by one sample per iteration
@@ -170,12 +220,12 @@ function forwardFunction(width: number) {
   const e = builder.local('e', 'i32');
   const end = builder.local('end', 'i32');
   const row = builder.local('row', 'i32');
-  const v = builder.local('v', 'f64');
+  const v = builder.local('v', type.valueType);
   const vv = builder.local('vv', 'v128');
-  const acc = accumulators(builder, width);
+  const acc = accumulators(builder, width, arithmetic);
   const perEntry = code(
-    loadPixel(rowValue, e, v, vv),
-    // row = the address of the group's weights of this pixel: weights + pixel·8·width
+    loadPixel(type, rowValue, e, v, vv),
+    // row = the address of the group's weights of this pixel: weights + pixel·bytes·width
     set(
       row,
       code(
@@ -186,7 +236,7 @@ function forwardFunction(width: number) {
         i32.add,
         i32.add,
         i32.load16_u(),
-        i32.const(8 * width),
+        i32.const(type.bytes * width),
         i32.mul,
         i32.add,
       ),
@@ -213,7 +263,8 @@ function forwardFunction(width: number) {
  * block lacks: the first block of a chunk so fills the chunk's sums, which then need no
  * clearing. (A sum that starts at +0 is never −0, so 0 + sums is the sums, bit for bit.)
  */
-function backwardFunction(width: number, first: boolean) {
+function backwardFunction(width: number, arithmetic: Arithmetic, first: boolean) {
+  const type = floatType(arithmetic.precision);
   const builder = new FunctionBuilder(first ? 'backwardFirst' : 'backward');
   const [columnStart, pixelCount, columnSample, columnValue, delta, deltaStride, gradient] =
     builder.parameters(
@@ -228,11 +279,11 @@ function backwardFunction(width: number, first: boolean) {
   const e = builder.local('e', 'i32');
   const end = builder.local('end', 'i32');
   const row = builder.local('row', 'i32');
-  const v = builder.local('v', 'f64');
+  const v = builder.local('v', type.valueType);
   const vv = builder.local('vv', 'v128');
-  const acc = accumulators(builder, width);
+  const acc = accumulators(builder, width, arithmetic);
   const perEntry = code(
-    loadPixel(columnValue, e, v, vv),
+    loadPixel(type, columnValue, e, v, vv),
     // row = the address of this sample's Δ⁽¹⁾ of the group: delta + sample·deltaStride
     set(
       row,
@@ -266,32 +317,37 @@ function backwardFunction(width: number, first: boolean) {
           noEntries,
           code(zeroAccumulators(acc), entries, storeAccumulators(acc, gradient, true)),
         ),
-    increment(gradient, 8 * width),
+    increment(gradient, type.bytes * width),
     increment(columnStart, 4),
     set(pixelCount, code(get(pixelCount), i32.const(1), i32.sub)),
   );
   return builder.build(unless(code(get(pixelCount), i32.eqz), doWhile(perPixel, get(pixelCount))));
 }
 
-const modules = new Map<number, Uint8Array>();
+const modules = new Map<string, Uint8Array>();
 
-/** The module of the two kernels for groups of `width` neurons (built once per width). */
-export function inputModule(width: number): Uint8Array {
-  let bytes = modules.get(width);
+/** The module of the kernels for groups of `width` neurons (built once per width and arithmetic). */
+export function inputModule(width: number, arithmetic: Arithmetic = EXACT_F64): Uint8Array {
+  const key = `${width} ${arithmetic.precision} ${arithmetic.fused}`;
+  let bytes = modules.get(key);
   if (bytes === undefined) {
     bytes = buildModule([
-      forwardFunction(width),
-      backwardFunction(width, false),
-      backwardFunction(width, true),
+      forwardFunction(width, arithmetic),
+      backwardFunction(width, arithmetic, false),
+      backwardFunction(width, arithmetic, true),
     ]);
-    modules.set(width, bytes);
+    modules.set(key, bytes);
   }
   return bytes;
 }
 
-/** The kernels for groups of `width` neurons over `memory`. */
-export function inputKernels(width: number, memory: WasmMemory): InputKernels {
-  const module = new KernelModule(inputModule(width), memory);
+/** The kernels for groups of `width` neurons over `memory`, in `arithmetic`. */
+export function inputKernels(
+  width: number,
+  memory: WasmMemory,
+  arithmetic: Arithmetic = EXACT_F64,
+): InputKernels {
+  const module = new KernelModule(inputModule(width, arithmetic), memory);
   const forward = module.kernel('forward');
   const backward = module.kernel('backward');
   const backwardFirst = module.kernel('backwardFirst');
@@ -306,7 +362,7 @@ export function inputKernels(width: number, memory: WasmMemory): InputKernels {
         address(weights, 0, width),
         address(bias, 0, width),
         address(Z.matrix, Z.column, (count - 1) * Z.rowLength + width),
-        8 * Z.rowLength,
+        Z.matrix.BYTES_PER_ELEMENT * Z.rowLength,
       );
     },
     backward(gradient, columns, block, pixelCount, delta, first) {
@@ -317,7 +373,7 @@ export function inputKernels(width: number, memory: WasmMemory): InputKernels {
         columns.sample.byteOffset,
         columns.value.byteOffset,
         address(delta.matrix, delta.column, width),
-        8 * delta.rowLength,
+        delta.matrix.BYTES_PER_ELEMENT * delta.rowLength,
         address(gradient, 0, pixelCount * width),
       );
     },

@@ -3,14 +3,20 @@
  * into a gradient, and transposes (the first layer's weights are kept as (W⁽¹⁾)ᵀ/255 by neuron
  * group, later layers' as Wᵀ too, for the forward kernels). Each element is computed exactly as
  * the plain loop in its comment, so results do not depend on the vector width or the thread.
+ * The engine's parameters and gradients are f64; what the kernels compute with may be f32: then
+ * the sums are read as f32 and added in f64, and the forward copies rounded to f32 on the way.
  */
+import type { FloatArray } from './input-kernels.js';
+import type { FloatType } from './wasm-module.js';
 import {
   FunctionBuilder,
   buildModule,
   code,
   element,
+  floatType,
   rowAddress,
   v128,
+  f32,
   f64,
   f64x2,
   forEach,
@@ -28,11 +34,12 @@ import { KernelModule, address } from './wasm.js';
 export interface LayoutKernels {
   /**
    * total[p] = (Σ over chunks c, in chunk order, of partials[c·stride + p]) · scale, for
-   * p < length: the chunks' gradient sums added and made a mean. chunkCount ≥ 1.
+   * p < length: the chunks' gradient sums (f64, or f32 added in f64) added and made a mean.
+   * chunkCount ≥ 1.
    */
   sumChunks(
     total: Float64Array,
-    partials: Float64Array,
+    partials: FloatArray,
     length: number,
     chunkCount: number,
     stride: number,
@@ -40,10 +47,11 @@ export interface LayoutKernels {
   ): void;
   /**
    * target[j·targetStride + i] = source[i·sourceStride + j] / divisor for i < rows, j < columns:
-   * a transpose (of a block of rows), divided on the way (by 1: a copy).
+   * a transpose (of a block of rows), divided on the way (by 1: a copy), and rounded to f32 when
+   * the target is f32.
    */
   transpose(
-    target: Float64Array,
+    target: FloatArray,
     targetStride: number,
     source: Float64Array,
     sourceStride: number,
@@ -51,11 +59,14 @@ export interface LayoutKernels {
     columns: number,
     divisor: number,
   ): void;
+  /** target[k] = source[k] rounded to the nearest f32, for k < length. */
+  narrow(target: Float32Array, source: Float64Array, length: number): void;
 }
 
-/** The `sumChunks` function. */
-function sumChunksFunction() {
-  const builder = new FunctionBuilder('sumChunks');
+/** The `sumChunks` function for f64 partial sums, or `sumChunksF32` for f32 ones. */
+function sumChunksFunction(partialType: FloatType) {
+  const narrow = partialType.precision === 'f32';
+  const builder = new FunctionBuilder(narrow ? 'sumChunksF32' : 'sumChunks');
   const [total, partials, length, chunkCount, stride] = builder.parameters(
     'total',
     'partials',
@@ -74,10 +85,14 @@ function sumChunksFunction() {
   const scales = builder.local('scales', 'v128');
   // sum = partials[p]; sum += partials[c·stride + p] for c = 1, 2, … (the JavaScript order).
   const column = (vector: boolean): number[] => {
-    const { load, store, add, mul } = lanes(vector);
+    const { store, add, mul } = lanes(vector);
+    const wide = vector
+      ? code(v128.load64_zero(), f64x2.promote_low_f32x4)
+      : f32.load().concat(f32.promote);
+    const load = narrow ? wide : lanes(vector).load;
     const [sum, factor] = vector ? [pair, scales] : [single, scale];
     return code(
-      set(q, element(partials, p)),
+      set(q, element(partials, p, partialType.shift)),
       set(sum, code(get(q), load)),
       forEach(
         c,
@@ -93,7 +108,7 @@ function sumChunksFunction() {
   };
   return builder.build(
     code(
-      set(strideBytes, code(get(stride), i32.const(3), i32.shl)),
+      set(strideBytes, code(get(stride), i32.const(partialType.shift), i32.shl)),
       set(more, code(get(chunkCount), i32.const(1), i32.sub)),
       set(scales, code(get(scale), f64x2.splat)),
       forEachPair(p, length, column(true), column(false)),
@@ -102,11 +117,14 @@ function sumChunksFunction() {
 }
 
 /**
- * The `transpose` function, or with `divided` the `transposeDivided` one: down each source row
- * two elements at a time (one f64x2 load, and division), then each lane to its target row.
+ * The `transpose` function, or with `divided` the `transposeDivided` one (with an f32 target,
+ * `transposeF32` and `transposeDividedF32`): down each source row two elements at a time (one
+ * f64x2 load, and division), then each lane to its target row.
  */
-function transposeFunction(divided: boolean) {
-  const builder = new FunctionBuilder(divided ? 'transposeDivided' : 'transpose');
+function transposeFunction(divided: boolean, targetType: FloatType) {
+  const narrow = targetType.precision === 'f32';
+  const name = `${divided ? 'transposeDivided' : 'transpose'}${narrow ? 'F32' : ''}`;
+  const builder = new FunctionBuilder(name);
   const [target, targetStride, source, sourceStride, rows, columns] = builder.parameters(
     'target',
     'targetStride',
@@ -127,28 +145,44 @@ function transposeFunction(divided: boolean) {
     divisor === undefined
       ? []
       : code(get(vector ? divisors : divisor), vector ? f64x2.div : f64.div);
+  // An f64 on the stack stored to the target: as is, or rounded to f32.
+  const store = narrow ? code(f32.demote_f64, f32.store()) : f64.store();
   const twoColumns = code(
     set(pair, code(get(from), v128.load(), quotient(true))),
-    code(get(to), get(pair), f64x2.extract_lane(0), f64.store()),
+    code(get(to), get(pair), f64x2.extract_lane(0), store),
     increment(to, get(toStep)),
-    code(get(to), get(pair), f64x2.extract_lane(1), f64.store()),
+    code(get(to), get(pair), f64x2.extract_lane(1), store),
     increment(to, get(toStep)),
     increment(from, 16),
   );
-  const oneColumn = code(get(to), get(from), f64.load(), quotient(false), f64.store());
+  const oneColumn = code(get(to), get(from), f64.load(), quotient(false), store);
   return builder.build(
     code(
-      set(toStep, code(get(targetStride), i32.const(3), i32.shl)),
+      set(toStep, code(get(targetStride), i32.const(targetType.shift), i32.shl)),
       divisor === undefined ? [] : set(divisors, code(get(divisor), f64x2.splat)),
       forEach(
         i,
         rows,
         code(
           set(from, rowAddress(source, i, sourceStride)),
-          set(to, element(target, i)),
+          set(to, element(target, i, targetType.shift)),
           forEachPair(j, columns, twoColumns, oneColumn),
         ),
       ),
+    ),
+  );
+}
+
+/** The `narrow` function: f64 to f32, one number at a time. */
+function narrowFunction() {
+  const builder = new FunctionBuilder('narrow');
+  const [target, source, length] = builder.parameters('target', 'source', 'length');
+  const k = builder.local('k', 'i32');
+  return builder.build(
+    forEach(
+      k,
+      length,
+      code(element(target, k, 2), element(source, k), f64.load(), f32.demote_f64, f32.store()),
     ),
   );
 }
@@ -157,10 +191,15 @@ let moduleBytes: Uint8Array | undefined;
 
 /** The module of the layout kernels (built once). */
 export function layoutModule(): Uint8Array {
+  const [f64Type, f32Type] = [floatType('f64'), floatType('f32')];
   moduleBytes ??= buildModule([
-    sumChunksFunction(),
-    transposeFunction(false),
-    transposeFunction(true),
+    sumChunksFunction(f64Type),
+    transposeFunction(false, f64Type),
+    transposeFunction(true, f64Type),
+    sumChunksFunction(f32Type),
+    transposeFunction(false, f32Type),
+    transposeFunction(true, f32Type),
+    narrowFunction(),
   ]);
   return moduleBytes;
 }
@@ -168,12 +207,15 @@ export function layoutModule(): Uint8Array {
 /** The layout kernels over `memory`, called with views into it. */
 export function layoutKernels(memory: WasmMemory): LayoutKernels {
   const module = new KernelModule(layoutModule(), memory);
-  const sumChunks = module.kernel('sumChunks');
-  const transpose = module.kernel('transpose');
-  const transposeDivided = module.kernel('transposeDivided');
+  // Each kernel by whether the array it reads or writes in the compute precision is f32.
+  const variants = (name: string) => [module.kernel(name), module.kernel(`${name}F32`)] as const;
+  const sumChunks = variants('sumChunks');
+  const transpose = variants('transpose');
+  const transposeDivided = variants('transposeDivided');
+  const narrow = module.kernel('narrow');
   return {
     sumChunks(total, partials, length, chunkCount, stride, scale) {
-      sumChunks(
+      sumChunks[partials instanceof Float32Array ? 1 : 0](
         address(total, 0, length),
         address(partials, 0, (chunkCount - 1) * stride + length),
         length,
@@ -193,8 +235,12 @@ export function layoutKernels(memory: WasmMemory): LayoutKernels {
         columns,
       ];
       // x / 1 is x: a plain copy then, without the divisions.
-      if (divisor === 1) transpose(...addresses);
-      else transposeDivided(...addresses, divisor);
+      const variant = target instanceof Float32Array ? 1 : 0;
+      if (divisor === 1) transpose[variant](...addresses);
+      else transposeDivided[variant](...addresses, divisor);
+    },
+    narrow(target, source, length) {
+      narrow(address(target, 0, length), address(source, 0, length), length);
     },
   };
 }

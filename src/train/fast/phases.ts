@@ -1,9 +1,10 @@
 import { PIXEL_SCALE } from '../../nn/input.js';
 import { ChunkRunner } from './chunk.js';
 import type { SharedPass } from './chunk.js';
+import type { FloatArray } from './input-kernels.js';
 import type { LayoutKernels } from './layout-kernels.js';
 import { layoutKernels } from './layout-kernels.js';
-import type { PassPlan } from './plan.js';
+import type { ParameterSlice, PassPlan } from './plan.js';
 import { vectorViews } from './plan.js';
 import { ParameterSlots } from './slots.js';
 import { Phase, SharedStep, UpdateRule } from './step.js';
@@ -22,12 +23,14 @@ export class PhaseRunner {
   private readonly layout: LayoutKernels;
   private readonly updates: UpdateKernels;
   /** Per slice: the partial gradients from the slice's start in chunk 0 to their end. */
-  private readonly partialSlices: readonly Float64Array[];
+  private readonly partialSlices: readonly FloatArray[];
   /** Per first-layer group: its block of (W⁽¹⁾)ᵀ/255, and room for its gradient sums. */
-  private readonly groupWeights: readonly Float64Array[];
+  private readonly groupWeights: readonly FloatArray[];
   private readonly groupSums: readonly Float64Array[];
   /** Per slice of rows of a later W⁽ℓ⁾: Wᵀ from the slice's first column. */
-  private readonly transposedSlices: readonly Float64Array[];
+  private readonly transposedSlices: readonly FloatArray[];
+  /** In f32, per slice of rows or of biases: where its f32 copy goes (else empty). */
+  private readonly narrowSlices: readonly Float32Array[];
 
   /** The runner of thread slot `slot` (0: the calling thread). */
   constructor(
@@ -50,6 +53,7 @@ export class PhaseRunner {
         ? pass.transposed.subarray(plan.transposedOffsets[slice.layer - 1] + slice.firstRow)
         : pass.transposed.subarray(0, 0),
     );
+    this.narrowSlices = plan.slices.map((slice) => narrowSlice(pass, slice));
   }
 
   /** Runs item `item` of the phase in progress. */
@@ -144,5 +148,20 @@ export class PhaseRunner {
       const [nOut, nIn] = [plan.layerSizes[slice.layer], plan.layerSizes[slice.layer - 1]];
       this.layout.transpose(this.transposedSlices[index], nOut, theta, nIn, slice.rowCount, nIn, 1);
     }
+    const narrow = this.narrowSlices[index];
+    if (narrow.length > 0) this.layout.narrow(narrow, theta, narrow.length);
   }
+}
+
+/**
+ * Where the f32 copy of a slice of rows of W⁽ℓ⁾ (ℓ ≥ 2) or of the biases goes in an f32 pass;
+ * empty for a first-layer group (read only through (W⁽¹⁾)ᵀ/255) and in f64.
+ */
+function narrowSlice(pass: SharedPass, slice: ParameterSlice): Float32Array {
+  const { plan } = pass;
+  if (plan.precision !== 'f32' || slice.kind === 'group') return new Float32Array(0);
+  if (slice.kind === 'biases') return pass.narrowBiases;
+  const nIn = plan.layerSizes[slice.layer - 1];
+  const start = plan.transposedOffsets[slice.layer - 1] + slice.firstRow * nIn;
+  return pass.narrowWeights.subarray(start, start + slice.length);
 }

@@ -4,6 +4,9 @@
  * flat vector shared with the workers. Nothing here depends on the thread count, which is what
  * makes the results byte-identical for any number of threads.
  */
+import type { FloatArray } from './input-kernels.js';
+import type { Precision } from './wasm-module.js';
+import { floatType } from './wasm-module.js';
 
 /** Samples per block: forward and backward of one block run while its data is in cache. */
 export const DEFAULT_BLOCK_SIZE = 128;
@@ -18,8 +21,15 @@ export const MAX_CHUNKS = 24;
 export const CHUNK_SAMPLES = 64;
 /** Parameters per slice of a later layer's W when sums are added or updates made slice by slice. */
 export const SLICE_ELEMENTS = 16384;
-/** Most neurons per first-layer group: their accumulators must fit in registers. */
-export const MAX_GROUP_WIDTH = 12;
+/** Most v128 accumulators of a first-layer group: they must all fit in registers. */
+export const GROUP_VECTORS = 6;
+/** Most neurons per first-layer group in f64 (two per accumulator). */
+export const MAX_GROUP_WIDTH = 2 * GROUP_VECTORS;
+
+/** Most neurons per first-layer group in `precision`: GROUP_VECTORS accumulators' lanes. */
+export function maxGroupWidth(precision: Precision): number {
+  return GROUP_VECTORS * floatType(precision).lanes;
+}
 
 /** One group of first-layer neurons handled by one generated kernel. */
 export interface NeuronGroup {
@@ -33,6 +43,8 @@ export interface NeuronGroup {
 /** Block, chunk, group and parameter-vector layout for one dataset size and architecture. */
 export interface PassPlan {
   readonly layerSizes: readonly number[];
+  /** What the kernels compute in; parameters, gradients and optimizer state are always f64. */
+  readonly precision: Precision;
   readonly sampleCount: number;
   readonly blockSize: number;
   readonly blockCount: number;
@@ -81,9 +93,9 @@ export function rangeStart(count: number, parts: number, p: number): number {
   return Math.floor((p * count) / parts);
 }
 
-/** Cuts `width` neurons into the fewest groups of at most MAX_GROUP_WIDTH, as even as possible. */
-function neuronGroups(inputSize: number, width: number): NeuronGroup[] {
-  const groupCount = Math.ceil(width / MAX_GROUP_WIDTH);
+/** Cuts `width` neurons into the fewest groups of at most `maxWidth`, as even as possible. */
+function neuronGroups(inputSize: number, width: number, maxWidth: number): NeuronGroup[] {
+  const groupCount = Math.ceil(width / maxWidth);
   const groups: NeuronGroup[] = [];
   for (let g = 0; g < groupCount; g++) {
     const first = rangeStart(width, groupCount, g);
@@ -127,11 +139,12 @@ export function batchChunkCount(sampleCount: number): number {
   return Math.max(1, Math.min(MAX_CHUNKS, Math.ceil(sampleCount / CHUNK_SAMPLES)));
 }
 
-/** Plans a pass over `sampleCount` samples for `layerSizes` ([n₀, …, n_L]). */
+/** Plans a pass over `sampleCount` samples for `layerSizes` ([n₀, …, n_L]) in `precision`. */
 export function planPass(
   layerSizes: readonly number[],
   sampleCount: number,
   blockSize: number,
+  precision: Precision = 'f64',
 ): PassPlan {
   const blockCount = Math.ceil(sampleCount / blockSize);
   const weightOffsets: number[] = [];
@@ -151,9 +164,10 @@ export function planPass(
     transposedOffsets.push(transposedCount);
     transposedCount += layerSizes[l] * layerSizes[l - 1];
   }
-  const groups = neuronGroups(layerSizes[0], layerSizes[1]);
+  const groups = neuronGroups(layerSizes[0], layerSizes[1], maxGroupWidth(precision));
   return {
     layerSizes,
+    precision,
     sampleCount,
     blockSize,
     blockCount,
@@ -173,23 +187,24 @@ export function planPass(
  * as (W⁽¹⁾)ᵀ), or a parameter slot (layer 1 row-major, as in Parameters; the group views are
  * then not meaningful, the rest is the same).
  */
-export interface VectorViews {
+export interface VectorViews<T extends FloatArray = Float64Array> {
   /** Layer 1 by neuron group: the group's n₀ × width block of (W⁽¹⁾)ᵀ. */
-  readonly groupWeights: readonly Float64Array[];
+  readonly groupWeights: readonly T[];
   /** The group's part of b⁽¹⁾. */
-  readonly groupBiases: readonly Float64Array[];
+  readonly groupBiases: readonly T[];
   /** W⁽ℓ⁾ (n_ℓ × n_{ℓ−1}, row-major) at index ℓ−1; index 0 is layer 1's whole grouped block. */
-  readonly W: readonly Float64Array[];
+  readonly W: readonly T[];
   /** b⁽ℓ⁾ at index ℓ−1. */
-  readonly b: readonly Float64Array[];
+  readonly b: readonly T[];
   /** Each of plan.slices. */
-  readonly slices: readonly Float64Array[];
+  readonly slices: readonly T[];
 }
 
 /** The parts of `vector` (at least plan.parameterCount long, from its start) as views. */
-export function vectorViews(plan: PassPlan, vector: Float64Array): VectorViews {
+export function vectorViews<T extends FloatArray>(plan: PassPlan, vector: T): VectorViews<T> {
   const sizes = plan.layerSizes;
-  const view = (offset: number, length: number) => vector.subarray(offset, offset + length);
+  // A subarray has the type of its array (TypeScript types it as the union).
+  const view = (offset: number, length: number) => vector.subarray(offset, offset + length) as T;
   return {
     groupWeights: plan.groups.map((g) => view(g.weightOffset, sizes[0] * g.width)),
     groupBiases: plan.groups.map((g) => view(plan.biasOffsets[0] + g.first, g.width)),

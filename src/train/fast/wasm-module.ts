@@ -455,6 +455,9 @@ export interface Arithmetic {
   readonly fused: boolean;
 }
 
+/** f64 without fusion: every sum as the reference engine makes it. The kernels' default. */
+export const EXACT_F64: Arithmetic = { precision: 'f64', fused: false };
+
 /** The scalar instructions both float types have. */
 interface ScalarOps {
   const(value: number): number[];

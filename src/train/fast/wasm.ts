@@ -53,7 +53,7 @@ function isKernel(value: unknown): value is RawKernel {
 
 /** A typed array that may live in a kernel memory. */
 export type MemoryView =
-  Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array;
+  Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array;
 
 /**
  * The byte address of `view[index]` for a kernel, after checking that the kernel's `length`

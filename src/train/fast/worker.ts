@@ -2,12 +2,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SharedPass } from './chunk.js';
 import { PhaseRunner } from './phases.js';
 import { serveWorker } from './pool.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
 
 // A fast-engine worker: all data arrives once, as shared memory, in workerData; then it runs its
 // share of every phase the calling thread starts (pool.ts) until the engine closes.
 const port = parentPort;
 if (port === null) throw new Error('the fast-engine worker must run in a worker thread');
 const { pass, slot } = workerData as { pass: SharedPass; slot: number };
+// The flag is process-wide and already on; asking again is free and keeps this thread honest.
+if (pass.arithmetic.fused && !relaxedSimdAvailable()) throw new Error('relaxed SIMD vanished');
 const runner = new PhaseRunner(pass, slot);
 serveWorker(
   pass.control,
