@@ -93,13 +93,18 @@ export function rangeStart(count: number, parts: number, p: number): number {
   return Math.floor((p * count) / parts);
 }
 
-/** Cuts `width` neurons into the fewest groups of at most `maxWidth`, as even as possible. */
-function neuronGroups(inputSize: number, width: number, maxWidth: number): NeuronGroup[] {
-  const groupCount = Math.ceil(width / maxWidth);
+/**
+ * Cuts `width` neurons into the fewest groups of at most GROUP_VECTORS vectors of `lanes`, as
+ * even as possible in whole vectors (only the last group may end in a part vector): a neuron
+ * left over costs a scalar accumulator, as much as a vector of them.
+ */
+function neuronGroups(inputSize: number, width: number, lanes: number): NeuronGroup[] {
+  const vectors = Math.ceil(width / lanes);
+  const groupCount = Math.ceil(vectors / GROUP_VECTORS);
   const groups: NeuronGroup[] = [];
   for (let g = 0; g < groupCount; g++) {
-    const first = rangeStart(width, groupCount, g);
-    const next = rangeStart(width, groupCount, g + 1);
+    const first = lanes * rangeStart(vectors, groupCount, g);
+    const next = Math.min(width, lanes * rangeStart(vectors, groupCount, g + 1));
     groups.push({ first, width: next - first, weightOffset: inputSize * first });
   }
   return groups;
@@ -164,7 +169,7 @@ export function planPass(
     transposedOffsets.push(transposedCount);
     transposedCount += layerSizes[l] * layerSizes[l - 1];
   }
-  const groups = neuronGroups(layerSizes[0], layerSizes[1], maxGroupWidth(precision));
+  const groups = neuronGroups(layerSizes[0], layerSizes[1], floatType(precision).lanes);
   return {
     layerSizes,
     precision,

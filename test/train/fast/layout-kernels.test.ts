@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/nn/random.js';
 import { layoutKernels } from '../../../src/train/fast/layout-kernels.js';
-import { expectSameBits, kernelArena, randomFloats } from '../../helpers/kernel-memory.js';
+import {
+  expectSameBits,
+  kernelArena,
+  randomFloat32s,
+  randomFloats,
+} from '../../helpers/kernel-memory.js';
 
 describe('layout kernels against plain loops', () => {
   const arena = kernelArena();
@@ -47,6 +52,48 @@ describe('layout kernels against plain loops', () => {
         }
         kernels.transpose(target, targetStride, source, sourceStride, rows, columns, divisor);
         expectSameBits(target, expected);
+      }
+    }
+  });
+
+  it('sumChunks of f32 partials: each promoted to f64, added in chunk order, scaled', () => {
+    for (const chunkCount of [1, 2, 3]) {
+      for (const length of [1, 2, 5, 130]) {
+        const stride = length + 1;
+        const partials = randomFloat32s(arena, chunkCount * stride, random, 0.1);
+        const total = randomFloats(arena, length, random);
+        const scale = 1 / 7;
+        kernels.sumChunks(total, partials, length, chunkCount, stride, scale);
+        const expected = new Float64Array(length);
+        for (let p = 0; p < length; p++) {
+          let sum = partials[p];
+          for (let c = 1; c < chunkCount; c++) sum += partials[c * stride + p];
+          expected[p] = sum * scale;
+        }
+        expectSameBits(total, expected);
+      }
+    }
+  });
+
+  it('transpose into f32 and narrow: each target the f64 result rounded to f32', () => {
+    for (const [rows, columns] of [
+      [1, 1],
+      [3, 1],
+      [5, 12],
+    ]) {
+      for (const divisor of [1, 255]) {
+        const source = randomFloats(arena, rows * columns, random, 0.2);
+        const target = randomFloat32s(arena, columns * rows, random);
+        kernels.transpose(target, rows, source, columns, rows, columns, divisor);
+        const expected = new Float32Array(columns * rows);
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < columns; j++) {
+            expected[j * rows + i] = source[i * columns + j] / divisor;
+          }
+        }
+        expect([...target]).toEqual([...expected]);
+        kernels.narrow(target, source, source.length);
+        expect([...target]).toEqual([...Float32Array.from(source)]);
       }
     }
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CHUNKS, MAX_GROUP_WIDTH, planPass, rangeStart } from '../../../src/train/fast/plan.js';
+import {
+  GROUP_VECTORS,
+  MAX_CHUNKS,
+  maxGroupWidth,
+  planPass,
+  rangeStart,
+} from '../../../src/train/fast/plan.js';
 
 describe('rangeStart', () => {
   it.each([
@@ -27,23 +33,31 @@ describe('planPass', () => {
     expect(planPass([784, 10, 10], 1, 128)).toMatchObject({ blockCount: 1, chunkCount: 1 });
   });
 
-  it.each([1, 12, 13, 32, 128])(
-    'cuts %i first-layer neurons into the fewest even groups of at most MAX_GROUP_WIDTH',
-    (width) => {
-      const { groups } = planPass([5, width, 3], 10, 4);
-      expect(groups).toHaveLength(Math.ceil(width / MAX_GROUP_WIDTH));
-      let next = 0;
-      for (const group of groups) {
-        expect(group.first).toBe(next);
-        expect(group.width).toBeLessThanOrEqual(MAX_GROUP_WIDTH);
-        expect(group.weightOffset).toBe(5 * group.first); // (W⁽¹⁾)ᵀ stored group after group
-        next += group.width;
-      }
-      expect(next).toBe(width);
-      const widths = groups.map((group) => group.width);
-      expect(Math.max(...widths) - Math.min(...widths)).toBeLessThanOrEqual(1);
-    },
-  );
+  describe.each([
+    ['f64', 2],
+    ['f32', 4],
+  ] as const)('in %s (%i lanes)', (precision, lanes) => {
+    it.each([1, 12, 13, 25, 32, 128])(
+      'cuts %i first-layer neurons into the fewest groups of whole vectors, even to a vector',
+      (width) => {
+        const { groups } = planPass([5, width, 3], 10, 4, precision);
+        const maxWidth = maxGroupWidth(precision);
+        expect(maxWidth).toBe(GROUP_VECTORS * lanes);
+        expect(groups).toHaveLength(Math.ceil(width / maxWidth));
+        let next = 0;
+        for (const [g, group] of groups.entries()) {
+          expect(group.first).toBe(next);
+          expect(group.width).toBeLessThanOrEqual(maxWidth);
+          if (g < groups.length - 1) expect(group.width % lanes).toBe(0);
+          expect(group.weightOffset).toBe(5 * group.first); // (W⁽¹⁾)ᵀ stored group after group
+          next += group.width;
+        }
+        expect(next).toBe(width);
+        const vectors = groups.map((group) => Math.ceil(group.width / lanes));
+        expect(Math.max(...vectors) - Math.min(...vectors)).toBeLessThanOrEqual(1);
+      },
+    );
+  });
 
   it('lays every W⁽ℓ⁾ then every b⁽ℓ⁾ back to back in one vector', () => {
     const plan = planPass([4, 3, 5, 2], 9, 4);
