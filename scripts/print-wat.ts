@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { denseModule } from '../src/train/fast/dense-kernels.js';
 import { inputModule } from '../src/train/fast/input-kernels.js';
+import { tileModule } from '../src/train/fast/tile-kernels.js';
 import { layoutModule } from '../src/train/fast/layout-kernels.js';
 import { updateModule } from '../src/train/fast/update-kernels.js';
 import { maxGroupWidth } from '../src/train/fast/plan.js';
@@ -9,7 +10,7 @@ import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import type { Arithmetic } from '../src/train/fast/wasm-module.js';
 import { moduleText } from '../src/train/fast/wasm-text.js';
 
-const MODULES = ['dense', 'input', 'layout', 'update'] as const;
+const MODULES = ['dense', 'tile', 'input', 'layout', 'update'] as const;
 
 const program = new Command('wat')
   .description(
@@ -44,6 +45,10 @@ const modules: Record<(typeof MODULES)[number], () => [string, Uint8Array]> = {
   dense: () => [
     `dense-layer kernels in ${arithmetic.precision} (src/train/fast/dense-kernels.ts)`,
     denseModule(arithmetic),
+  ],
+  tile: () => [
+    `tiled products of the dense layers in ${arithmetic.precision} (src/train/fast/tile-kernels.ts)`,
+    tileModule(arithmetic),
   ],
   input: () => [
     `first-layer kernels for groups of ${width} neurons in ${arithmetic.precision} (src/train/fast/input-kernels.ts)`,

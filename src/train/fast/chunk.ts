@@ -13,6 +13,8 @@ import type { PassPlan, VectorViews } from './plan.js';
 import { batchChunkCount, rangeStart, vectorViews } from './plan.js';
 import type { ParameterSlots } from './slots.js';
 import type { GatherKernels } from './gather-kernels.js';
+import type { TileKernels } from './tile-kernels.js';
+import { tileKernels } from './tile-kernels.js';
 import { gatherKernels } from './gather-kernels.js';
 import type { SparseBlock, SparseInput } from './sparse-input.js';
 import type { SharedStep, StepArrays } from './step.js';
@@ -131,6 +133,7 @@ export class ChunkRunner {
   private readonly gatheredBlock: BlockSource;
   private readonly kernels: InputKernels[];
   private readonly dense: DenseKernels;
+  private readonly tiles: TileKernels;
   private readonly gather: GatherKernels;
   private loss = 0;
   private correct = 0;
@@ -174,6 +177,7 @@ export class ChunkRunner {
       inputKernels(group.width, pass.memory, pass.arithmetic),
     );
     this.dense = denseKernels(pass.memory, pass.arithmetic);
+    this.tiles = tileKernels(pass.memory, pass.arithmetic);
     this.gather = gatherKernels(pass.memory);
   }
 
@@ -292,7 +296,7 @@ export class ChunkRunner {
       const length = count * sizes[l - 1];
       this.dense.relu(A[l - 2], Z[l - 2], length);
       if (dropout) this.dense.multiply(A[l - 2], masks[l - 2], length);
-      this.dense.forward(
+      this.tiles.forward(
         Z[l - 1],
         this.transposed[l - 1],
         params.b[l - 1],
@@ -355,16 +359,9 @@ export class ChunkRunner {
     const sizes = this.layerSizes;
     for (let l = sizes.length - 1; l >= 2; l--) {
       const [nOut, nIn] = [sizes[l], sizes[l - 1]];
-      this.dense.gradient(
-        gradient.W[l - 1],
-        gradient.b[l - 1],
-        delta[l - 1],
-        A[l - 2],
-        count,
-        nOut,
-        nIn,
-      );
-      this.dense.backDelta(delta[l - 2], params.W[l - 1], delta[l - 1], Z[l - 2], count, nOut, nIn);
+      this.tiles.gradient(gradient.W[l - 1], delta[l - 1], A[l - 2], count, nOut, nIn);
+      this.dense.biasGradient(gradient.b[l - 1], delta[l - 1], count, nOut);
+      this.tiles.backDelta(delta[l - 2], params.W[l - 1], delta[l - 1], Z[l - 2], count, nOut, nIn);
       if (dropout) this.dense.multiply(delta[l - 2], masks[l - 2], count * nIn);
     }
     this.dense.biasGradient(gradient.b[0], delta[0], count, sizes[1]);

@@ -93,6 +93,7 @@ export const INSTRUCTIONS = {
   'i32.eq': { code: 0x46, immediate: 'none' },
   'i32.ne': { code: 0x47, immediate: 'none' },
   'i32.lt_u': { code: 0x49, immediate: 'none' },
+  'i32.gt_u': { code: 0x4b, immediate: 'none' },
   'i32.ge_u': { code: 0x4f, immediate: 'none' },
   'f32.ne': { code: 0x5c, immediate: 'none' },
   'f32.gt': { code: 0x5e, immediate: 'none' },
@@ -237,6 +238,7 @@ export const i32 = {
   eq: emit('i32.eq'),
   ne: emit('i32.ne'),
   lt_u: emit('i32.lt_u'),
+  gt_u: emit('i32.gt_u'),
   ge_u: emit('i32.ge_u'),
   add: emit('i32.add'),
   sub: emit('i32.sub'),
@@ -322,6 +324,9 @@ export const f32x4 = {
   /** a·b + c, fused or not as the machine does it (relaxed SIMD). */
   relaxed_madd: emit('f32x4.relaxed_madd'),
 } as const;
+
+/** select: the first operand if the i32 on top is non-zero, else the second (any value type). */
+export const select = emit('select');
 
 /** memory.fill(address, byte, length) from the stack. */
 export const memoryFill = emit('memory.fill');

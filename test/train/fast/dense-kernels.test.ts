@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/nn/random.js';
-import { ROW_ORDER_BYTES, denseKernels } from '../../../src/train/fast/dense-kernels.js';
+import { denseKernels } from '../../../src/train/fast/dense-kernels.js';
+import { TILE_ROWS, TILE_VECTORS, tileKernels } from '../../../src/train/fast/tile-kernels.js';
 import {
   copyInto,
   expectSameBits,
@@ -9,9 +10,10 @@ import {
 } from '../../helpers/kernel-memory.js';
 
 // Each dense kernel against the plain loop it replaces, term for term, so the bits must match.
-// Sizes: 1, even, odd (a last scalar lane after the f64x2 pairs), several samples.
-const SIZES = [1, 2, 3, 7];
-const COUNTS = [1, 2, 5];
+// Sizes: 1, even, odd (a last scalar lane after the f64x2 pairs), several samples; for the
+// tiled products also whole tiles with and without rows and vectors left over.
+const SIZES = [1, 2, 3, 7, 2 * TILE_VECTORS, 2 * TILE_VECTORS + 3];
+const COUNTS = [1, 2, 5, TILE_ROWS, 2 * TILE_ROWS + 1];
 
 /** Every (count, nOut, nIn) combination of the sizes above. */
 function shapes(): [count: number, nOut: number, nIn: number][] {
@@ -23,6 +25,7 @@ function shapes(): [count: number, nOut: number, nIn: number][] {
 describe('dense kernels against plain loops', () => {
   const arena = kernelArena();
   const kernels = denseKernels(arena.memory);
+  const tiles = tileKernels(arena.memory);
   const random = new Random(17);
 
   it('relu: A = Z > 0 ? Z : 0, with −0 and NaN giving +0', () => {
@@ -39,15 +42,13 @@ describe('dense kernels against plain loops', () => {
     }
   });
 
-  it('forward: Z = W·A + B summed in input order (by rows of Wᵀ past ROW_ORDER_BYTES)', () => {
-    const large: [number, number, number] = [3, 201, 170];
-    expect(8 * large[1] * large[2]).toBeGreaterThan(ROW_ORDER_BYTES);
-    for (const [count, nOut, nIn] of [...shapes(), large]) {
+  it('forward (tiled): Z = W·A + B summed in input order', () => {
+    for (const [count, nOut, nIn] of [...shapes(), [3, 201, 170]]) {
       const WT = randomFloats(arena, nIn * nOut, random);
       const b = randomFloats(arena, nOut, random);
       const A = randomFloats(arena, count * nIn, random, 0.3);
       const Z = randomFloats(arena, count * nOut, random);
-      kernels.forward(Z, WT, b, A, count, nOut, nIn);
+      tiles.forward(Z, WT, b, A, count, nOut, nIn);
       const expected = new Float64Array(count * nOut);
       for (let s = 0; s < count; s++) {
         for (let i = 0; i < nOut; i++) {
@@ -60,42 +61,36 @@ describe('dense kernels against plain loops', () => {
     }
   });
 
-  it('gradient: ∂C/∂W += Δ·Aᵀ and ∂C/∂b += Σ Δ, skipping zero Δ', () => {
+  it('gradient (tiled): ∂C/∂W += Δ·Aᵀ summed in sample order', () => {
     for (const [count, nOut, nIn] of shapes()) {
       const delta = randomFloats(arena, count * nOut, random, 0.3);
       const A = randomFloats(arena, count * nIn, random);
       const gW = randomFloats(arena, nOut * nIn, random);
-      const gB = randomFloats(arena, nOut, random);
       const expectedW = Float64Array.from(gW);
-      const expectedB = Float64Array.from(gB);
-      kernels.gradient(gW, gB, delta, A, count, nOut, nIn);
+      tiles.gradient(gW, delta, A, count, nOut, nIn);
       for (let s = 0; s < count; s++) {
         for (let i = 0; i < nOut; i++) {
           const d = delta[s * nOut + i];
-          if (d === 0) continue;
-          expectedB[i] += d;
           for (let j = 0; j < nIn; j++) expectedW[i * nIn + j] += d * A[s * nIn + j];
         }
       }
       expectSameBits(gW, expectedW);
-      expectSameBits(gB, expectedB);
     }
   });
 
-  it('backDelta: Δ⁽ℓ⁻¹⁾ = ReLU′(Z) ⊙ WᵀΔ, summed in output order', () => {
+  it('backDelta (tiled): Δ⁽ℓ⁻¹⁾ = ReLU′(Z) ⊙ WᵀΔ, summed in output order', () => {
     for (const [count, nOut, nIn] of shapes()) {
       const W = randomFloats(arena, nOut * nIn, random);
       const delta = randomFloats(arena, count * nOut, random, 0.3);
       const Z = randomFloats(arena, count * nIn, random, 0.2);
       const previous = randomFloats(arena, count * nIn, random);
-      kernels.backDelta(previous, W, delta, Z, count, nOut, nIn);
+      tiles.backDelta(previous, W, delta, Z, count, nOut, nIn);
       const expected = new Float64Array(count * nIn);
       for (let s = 0; s < count; s++) {
         for (let j = 0; j < nIn; j++) {
           let sum = 0;
           for (let i = 0; i < nOut; i++) {
-            const d = delta[s * nOut + i];
-            if (d !== 0) sum += d * W[i * nIn + j];
+            sum += delta[s * nOut + i] * W[i * nIn + j];
           }
           expected[s * nIn + j] = Z[s * nIn + j] > 0 ? sum : 0;
         }
@@ -135,7 +130,7 @@ describe('dense kernels against plain loops', () => {
     expectSameBits(Z.subarray(0, 1), before.subarray(0, 1));
     expectSameBits(Z.subarray(16), before.subarray(16));
     const b = randomFloats(arena, 3, random);
-    expect(() => kernels.forward(Z.subarray(0, 5), b, b, b, 2, 3, 1)).toThrow(RangeError);
+    expect(() => tiles.forward(Z.subarray(0, 5), b, b, b, 2, 3, 1)).toThrow(RangeError);
     expect(() => kernels.multiply(b, Z.subarray(0, 2), 3)).toThrow(RangeError);
   });
 });

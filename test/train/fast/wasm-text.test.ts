@@ -3,7 +3,10 @@ import { denseModule } from '../../../src/train/fast/dense-kernels.js';
 import { inputModule } from '../../../src/train/fast/input-kernels.js';
 import { layoutModule } from '../../../src/train/fast/layout-kernels.js';
 import { updateModule } from '../../../src/train/fast/update-kernels.js';
-import { MAX_GROUP_WIDTH } from '../../../src/train/fast/plan.js';
+import { MAX_GROUP_WIDTH, maxGroupWidth } from '../../../src/train/fast/plan.js';
+import { relaxedSimdAvailable } from '../../../src/train/fast/relaxed-simd.js';
+import { tileModule } from '../../../src/train/fast/tile-kernels.js';
+import type { Arithmetic } from '../../../src/train/fast/wasm-module.js';
 import {
   FunctionBuilder,
   buildModule,
@@ -92,9 +95,13 @@ describe('moduleText', () => {
   });
 
   it('decodes every kernel module to its last byte', () => {
+    const f32: Arithmetic = { precision: 'f32', fused: relaxedSimdAvailable() };
     const modules: [Uint8Array, string[]][] = [
-      [denseModule(), ['relu', 'multiply', 'forward', 'gradient', 'backDelta', 'biasGradient']],
-      [layoutModule(), ['sumChunks', 'transpose']],
+      [denseModule(), ['relu', 'multiply', 'biasGradient']],
+      [denseModule(f32), ['relu', 'multiply', 'biasGradient']],
+      [tileModule(), ['forward', 'gradient', 'backDelta']],
+      [tileModule(f32), ['forward', 'gradient', 'backDelta']],
+      [layoutModule(), ['sumChunks', 'transpose', 'sumChunksF32', 'transposeDividedF32', 'narrow']],
       [updateModule(), ['gradientDescent', 'momentum', 'adam']],
     ];
     for (const [bytes, names] of modules) {
@@ -106,6 +113,11 @@ describe('moduleText', () => {
       const input = moduleText(inputModule(width));
       expect(input).toContain('(func $forward (export "forward") (param $rowStart i32)');
       expect(input).toContain(`i32.const ${8 * width}`);
+    }
+    for (let width = 1; width <= maxGroupWidth('f32'); width++) {
+      const input = moduleText(inputModule(width, f32));
+      expect(input).toContain(`i32.const ${4 * width}`);
+      if (width >= 4) expect(input).toContain(f32.fused ? 'f32x4.relaxed_madd' : 'f32x4.mul');
     }
   });
 
