@@ -158,9 +158,19 @@ export async function train(
   const { engine = 'fast', threads = availableParallelism(), signal, ...events } = run;
   const factory: EngineFactory =
     engine === 'fast'
-      ? (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads })
+      ? (dataset, layerSizes, precision) =>
+          createEngine(dataset, layerSizes, { threads, precision })
       : engine === 'reference'
-        ? async (dataset, layerSizes) => new ReferenceEngine(dataset, layerSizes)
+        ? async (dataset, layerSizes, precision) => {
+            if (precision !== 'f64') {
+              throw new MnnError('the reference engine computes in f64 only', {
+                kind: 'usage',
+                option: 'precision',
+                hint: 'train in f32 with the fast engine, or in f64 with the reference one',
+              });
+            }
+            return new ReferenceEngine(dataset, layerSizes);
+          }
         : engine;
   return runTrainer(data, options, factory, {
     ...events,

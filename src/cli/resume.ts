@@ -5,6 +5,7 @@ import { loadModel } from '../model/load.js';
 import type { Model, TrainingRecord } from '../model/model.js';
 import type { OptimizerKind, OptimizerSettings } from '../train/optimizer.js';
 import type { ScheduleKind, ScheduleSettings } from '../train/schedule.js';
+import type { Precision } from '../train/engine.js';
 import type { TrainState } from '../train/train.js';
 import { resumeState } from './train-record.js';
 
@@ -36,6 +37,7 @@ export interface TrainChoices {
   readonly validation: number;
   readonly earlyStop?: number;
   readonly augment?: number;
+  readonly precision: Precision;
   readonly out: string;
 }
 
@@ -67,6 +69,7 @@ export interface TrainSettings {
   readonly validation: number;
   readonly earlyStop?: number;
   readonly maxShift: number;
+  readonly precision: Precision;
   readonly out: string;
   readonly resume?: ResumePoint;
 }
@@ -162,6 +165,7 @@ export function freshSettings(choices: TrainChoices, given: GivenOption): TrainS
     validation: choices.validation,
     earlyStop: choices.earlyStop,
     maxShift: choices.augment ?? 0,
+    precision: choices.precision,
     out: choices.out,
   };
 }
@@ -188,6 +192,7 @@ const FIXED_ON_RESUME: readonly (keyof TrainChoices)[] = [
   'validation',
   'earlyStop',
   'augment',
+  'precision',
 ];
 
 /** The value a model file's settings give an option of `mnn train` (undefined: does not apply). */
@@ -214,6 +219,7 @@ function recordedOption(settings: TrainSettings, option: keyof TrainChoices): un
     validation: settings.validation,
     earlyStop: settings.earlyStop,
     augment: settings.maxShift === 0 ? undefined : settings.maxShift,
+    precision: settings.precision,
   };
   return values[option];
 }
@@ -253,6 +259,7 @@ function recordedSettings(path: string, model: Model, training: TrainingRecord):
     validation: training.validation,
     earlyStop: training.earlyStop,
     maxShift: training.maxShift,
+    precision: training.precision,
     out: path,
   };
 }

@@ -56,6 +56,7 @@ function trainingRecord(result: TrainResult, run: ResolvedRun): TrainingRecord {
     validation: settings.validation,
     earlyStop: settings.earlyStop,
     maxShift: settings.maxShift,
+    precision: settings.precision,
     loss: summary?.loss,
     trainAccuracy: summary?.trainAccuracy,
     testAccuracy: summary?.testAccuracy,

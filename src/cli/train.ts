@@ -180,6 +180,12 @@ export function registerTrain(program: Command): void {
       availableParallelism(),
     )
     .option(
+      '--precision <p>',
+      "what forward and backward compute in: f64 (the paper's arithmetic) or f32 (about twice as fast for wide layers; weights and optimizer stay f64)",
+      choiceOption('--precision', ['f64', 'f32'] as const),
+      'f64',
+    )
+    .option(
       '--labels <set>',
       'class names to store: mnist (0-9) or fashion (default: fashion when the data path says so)',
       choiceOption('--labels', ['mnist', 'fashion'] as const),
@@ -346,6 +352,7 @@ function trainOptionsOf(run: ResolvedRun, checkpointEvery: number | undefined): 
     validation: settings.validation,
     earlyStop: settings.earlyStop,
     maxShift: settings.maxShift,
+    precision: settings.precision,
     checkpointEvery,
     checkpointSeconds: checkpointEvery === undefined ? DEFAULT_CHECKPOINT_SECONDS : undefined,
     resume: settings.resume?.state,

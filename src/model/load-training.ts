@@ -10,6 +10,7 @@ import type {
   CheckpointRecord,
   HistoryPoint,
   OptimizerRecord,
+  PrecisionRecord,
   ScheduleRecord,
   TrainingRecord,
 } from './model.js';
@@ -175,6 +176,13 @@ function readCheckpoint(
   };
 }
 
+/** Reads the recorded precision; files written before it existed trained in f64. */
+function readPrecision(value: Json, fail: Fail): PrecisionRecord {
+  if (value === undefined || value === 'f64') return 'f64';
+  if (value === 'f32') return 'f32';
+  return fail('"training.precision" must be "f64" or "f32"');
+}
+
 /** Reads the training record; the fields a resumed run relies on must be in range. */
 export function readTraining(value: Json, context: RecordContext, fail: Fail): TrainingRecord {
   const training = asObject(value, '"training"', fail);
@@ -208,6 +216,7 @@ export function readTraining(value: Json, context: RecordContext, fail: Fail): T
     validation: field.whole('validation', 0, 0),
     earlyStop: field.optionalWhole('earlyStop', 1),
     maxShift: field.whole('maxShift', 0, 0),
+    precision: readPrecision(training.precision, fail),
     ...optional('loss'),
     ...optional('trainAccuracy'),
     ...optional('testAccuracy'),

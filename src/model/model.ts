@@ -5,6 +5,9 @@ export const MODEL_FORMAT = 'mnn-model';
 /** Version 2 adds mini-batch training: its options, the optimizer, and checkpoints' state. */
 export const MODEL_VERSION = 2;
 
+/** The number format training computed in (src/train's Precision). */
+export type PrecisionRecord = 'f32' | 'f64';
+
 /** One point of the training history as the model file records it (src/train's HistoryPoint). */
 export interface HistoryPoint {
   readonly iteration: number;
@@ -99,6 +102,8 @@ export interface TrainingRecord {
   readonly earlyStop?: number;
   /** Augmentation: shifts of up to this many pixels (0: none). */
   readonly maxShift: number;
+  /** What forward and backward computed in; files written before it existed: 'f64'. */
+  readonly precision: PrecisionRecord;
   /** Of the history point of the saved weights (the best on validation when there is a validation set). */
   readonly loss?: number;
   readonly trainAccuracy?: number;

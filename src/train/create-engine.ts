@@ -1,11 +1,13 @@
 import type { Dataset } from '../data/dataset.js';
-import type { GradientEngine } from './engine.js';
+import type { GradientEngine, Precision } from './engine.js';
 import { createFastEngine } from './fast/engine.js';
 
 /** Options of the engine training uses. */
 export interface EngineOptions {
   /** Worker threads for the fast path; results do not depend on it. */
   readonly threads: number;
+  /** What forward and backward compute in (default f64). */
+  readonly precision?: Precision;
 }
 
 /** Creates the gradient engine training uses for a data set: the fast one. */
@@ -14,5 +16,5 @@ export async function createEngine(
   layerSizes: readonly number[],
   options: EngineOptions,
 ): Promise<GradientEngine> {
-  return createFastEngine(dataset, layerSizes, { threads: options.threads });
+  return createFastEngine(dataset, layerSizes, options);
 }

@@ -3,6 +3,13 @@ import type { Parameters } from '../nn/parameters.js';
 import type { OptimizerSettings, OptimizerState } from './optimizer.js';
 
 /**
+ * What an engine computes forward and backward in: 'f64' (the reference engine's arithmetic,
+ * which the fast engine reproduces sum for sum) or 'f32' (the fast engine only: twice the SIMD
+ * lanes; parameters, gradients and optimizer state stay f64).
+ */
+export type Precision = 'f32' | 'f64';
+
+/**
  * The samples of one training step and how each is presented (docs/math.md, Beyond the paper).
  * Engines must give the same numbers for the same batch, however they split it among threads.
  */

@@ -114,6 +114,10 @@ export function checkTrainOptions(options: TrainOptions, train?: Dataset): void 
   if (options.init !== 'he' && options.init !== 'uniform') {
     throw badOption('init', `must be 'he' or 'uniform', got ${String(options.init)}`);
   }
+  const { precision = 'f64' } = options;
+  if (precision !== 'f64' && precision !== 'f32') {
+    throw badOption('precision', `must be 'f64' or 'f32', got ${String(precision)}`);
+  }
   if (!isWhole(options.evalEvery, 1)) {
     throw badOption('evalEvery', `must be a whole number of at least 1, got ${options.evalEvery}`);
   }

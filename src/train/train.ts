@@ -4,7 +4,7 @@ import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 import { BatchPlan } from './batches.js';
 import { checkTrainOptions } from './options.js';
-import type { GradientEngine, PassResult } from './engine.js';
+import type { GradientEngine, PassResult, Precision } from './engine.js';
 import type { HistoryPoint } from './history.js';
 import {
   initialOptimizerState,
@@ -40,6 +40,11 @@ export interface TrainOptions {
   readonly earlyStop?: number;
   /** Augmentation: shift each sample up to this many pixels in x and y each epoch. */
   readonly maxShift?: number;
+  /**
+   * What forward and backward compute in (absent: 'f64', the paper's arithmetic); 'f32' needs
+   * the fast engine.
+   */
+  readonly precision?: Precision;
   /** Continue from a checkpoint instead of fresh initial weights. */
   readonly resume?: TrainState;
   /** Call onCheckpoint every this many steps (0 or absent: not by count). */
@@ -129,6 +134,7 @@ export interface TrainResult extends TrainState {
 export type EngineFactory = (
   dataset: Dataset,
   layerSizes: readonly number[],
+  precision: Precision,
 ) => Promise<GradientEngine>;
 
 /** Copies parameters so training never changes the caller's arrays. */
@@ -223,9 +229,10 @@ async function openEngines(
   options: TrainOptions,
   createEngine: EngineFactory,
 ): Promise<{ engine: GradientEngine; testEngine: GradientEngine }> {
-  const engine = await createEngine(data.train, options.layerSizes);
+  const precision = options.precision ?? 'f64';
+  const engine = await createEngine(data.train, options.layerSizes, precision);
   try {
-    return { engine, testEngine: await createEngine(data.test, options.layerSizes) };
+    return { engine, testEngine: await createEngine(data.test, options.layerSizes, precision) };
   } catch (error) {
     await engine.close();
     throw error;

@@ -110,6 +110,8 @@ describe('defaults (what --help promises)', () => {
       batchSize: 64,
       epochs: 3,
     });
+    expect(optionsOf('train')).toMatchObject({ precision: 'f64' });
+    expect(optionsOf('train --precision f32')).toMatchObject({ precision: 'f32' });
   });
 
   it('eval, predict, fetch and gradcheck', () => {
@@ -180,6 +182,7 @@ const REFUSED: readonly (readonly [line: string, message: string])[] = [
   ['train --schedule step --step-every 2 --gamma 0', '--gamma must be a number greater than 0'],
   ['train --warmup -1', '--warmup must be a whole number from 0'],
   ['train --dropout -0.1', '--dropout must be a number from 0 to below 1'],
+  ['train --precision f16', '--precision must be one of f64, f32'],
   [
     'train --augment flip',
     '--augment must be shift:K with K a whole number of pixels from 1 to 27',

@@ -69,6 +69,35 @@ describe('mnn train and eval on the MNIST shipped with mnn', () => {
     );
   });
 
+  it('trains in f32 with --precision f32, records it, evaluates it, and keeps it on resume', async () => {
+    const args = ['train', '--limit', '1000', '--layers', '784,40,10', '--json'];
+    const run = await runMnn(
+      [...args, '--iters', '20', '--precision', 'f32', '--out', 'f32.json'],
+      {
+        cwd: workspace,
+      },
+    );
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { testAccuracy: number };
+    expect(summary.testAccuracy).toBeGreaterThan(0.5);
+    const file = JSON.parse(readFileSync(join(workspace, 'f32.json'), 'utf8')) as {
+      training: { precision: string };
+    };
+    expect(file.training.precision).toBe('f32');
+    const evaluation = await runMnn(['eval', 'f32.json', '--json'], { cwd: workspace });
+    expect(evaluation.code).toBe(0);
+    // eval runs the f64 forward on the (f64) weights; training measured in f32: a near tie
+    // between two classes may go the other way, nothing more.
+    const accuracy = (JSON.parse(evaluation.stdout) as { accuracy: number }).accuracy;
+    expect(Math.abs(accuracy - summary.testAccuracy)).toBeLessThanOrEqual(2 / 10000);
+    const changed = await runMnn(
+      ['train', '--resume', 'f32.json', '--iters', '30', '--precision', 'f64'],
+      { cwd: workspace },
+    );
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('--precision cannot change when resuming');
+  });
+
   it('shows progress-free text output with the data source, charts and a summary for people', async () => {
     const run = await runMnn(
       ['train', '--limit', '500', '--iters', '3', '--eval-every', '1', '--out', 'b.json'],

@@ -215,6 +215,7 @@ function seedModel(): Model {
       dropout: 0.2,
       validation: 2,
       maxShift: 1,
+      precision: 'f64',
       loss: 0.5,
       trainAccuracy: 0.5,
       testAccuracy: 0.5,

@@ -42,6 +42,7 @@ export function trainingAt(iteration: number, target = 100): TrainingRecord {
     dropout: 0,
     validation: 0,
     maxShift: 0,
+    precision: 'f64',
     stoppedEarly: false,
     loss: last.loss,
     trainAccuracy: last.trainAccuracy,

@@ -36,6 +36,7 @@ function sampleModel(): Model {
       dropout: 0,
       validation: 0,
       maxShift: 0,
+      precision: 'f64',
       loss: 0.5,
       trainAccuracy: 0.75,
       testAccuracy: 0.5,
@@ -157,6 +158,7 @@ describe('model files', () => {
       'dropout',
       'validation',
       'maxShift',
+      'precision',
       'stoppedEarly',
     ])
       delete document.training[key];
@@ -167,6 +169,7 @@ describe('model files', () => {
       dropout: 0,
       validation: 0,
       maxShift: 0,
+      precision: 'f64',
       stoppedEarly: false,
     });
     expect(training?.batchSize).toBeUndefined();
@@ -225,6 +228,20 @@ describe('model files', () => {
       };
     });
     expect(message).toMatch(expected);
+  });
+
+  it('records the precision trained in: f32 round-trips, f64 is the default, others are refused', () => {
+    const base = sampleModel();
+    const training = base.training;
+    if (training === undefined) throw new Error('the sample model has a training record');
+    const f32Model: Model = { ...base, training: { ...training, precision: 'f32' } };
+    const text = serializeModel(f32Model);
+    expect(text).toContain('"precision":"f32"');
+    expect(parseModel(text, 'f32.json').training?.precision).toBe('f32');
+    expect(parseModel(serializeModel(base), 'f64.json').training?.precision).toBe('f64');
+    const load = () => parseModel(text.replace('"precision":"f32"', '"precision":"f16"'), 'm.json');
+    expect(load).toThrow(MnnError);
+    expect(load).toThrow(/"training.precision" must be "f64" or "f32"/);
   });
 
   it('refuses a weight or bias written as 1e999, which JSON parses to ±Infinity (regression: issue 14)', () => {

@@ -61,6 +61,7 @@ function throughModelFile(result: TrainResult, trainOptions: TrainOptions): Trai
       validation: trainOptions.validation ?? 0,
       earlyStop: trainOptions.earlyStop,
       maxShift: trainOptions.maxShift ?? 0,
+      precision: trainOptions.precision ?? 'f64',
       out: 'checkpoint.json',
     },
     iterations: trainOptions.iterations,

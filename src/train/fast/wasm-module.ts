@@ -4,6 +4,7 @@
  * blocks, functions whose parameters and locals are declared by name where they are allocated,
  * and the module encoder. Kernels compose code as plain byte arrays.
  */
+import type { Precision } from '../engine.js';
 import { MAX_PAGES } from './wasm.js';
 
 /** Unsigned LEB128. */
@@ -447,11 +448,7 @@ export function lanes(vector: boolean, precision: Precision = 'f64') {
   };
 }
 
-/**
- * The float type the engine computes in: f64 (every sum as the reference engine makes it) or
- * f32 (twice the lanes, half the memory traffic).
- */
-export type Precision = 'f32' | 'f64';
+export type { Precision };
 
 /** How a kernel computes: its float type, and whether its vector multiply-adds are fused. */
 export interface Arithmetic {
