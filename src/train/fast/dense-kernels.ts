@@ -35,7 +35,7 @@ export interface DenseKernels {
   /** target = target ⊙ factors over `length` entries (dropout's R/(1 − p) on A and on Δ). */
   multiply(target: Float64Array, factors: Float64Array, length: number): void;
   /**
-   * Z = W·A + B for `count` samples (MATH.md, Forward), with WT = Wᵀ (nIn × nOut) so that pairs
+   * Z = W·A + B for `count` samples (docs/math.md, Forward), with WT = Wᵀ (nIn × nOut) so that pairs
    * of neurons read adjacent weights (by rows of WT when it is larger than ROW_ORDER_BYTES);
    * every sum in input order; Z: count × nOut, b: nOut, A: count × nIn.
    */
@@ -49,7 +49,7 @@ export interface DenseKernels {
     nIn: number,
   ): void;
   /**
-   * ∂C/∂W += Δ·Aᵀ and ∂C/∂b += Σ columns of Δ, unscaled, skipping zero Δ entries (MATH.md,
+   * ∂C/∂W += Δ·Aᵀ and ∂C/∂b += Σ columns of Δ, unscaled, skipping zero Δ entries (docs/math.md,
    * Backward); gradientW: nOut × nIn, gradientB: nOut, Δ: count × nOut, A: count × nIn.
    */
   gradient(
@@ -62,7 +62,7 @@ export interface DenseKernels {
     nIn: number,
   ): void;
   /**
-   * Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀΔ⁽ℓ⁾ with ReLU′(0) = 0 (MATH.md, Backward); previous and Z:
+   * Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀΔ⁽ℓ⁾ with ReLU′(0) = 0 (docs/math.md, Backward); previous and Z:
    * count × nIn, W: nOut × nIn, Δ: count × nOut.
    */
   backDelta(
