@@ -211,6 +211,10 @@ describe('createFastEngine', () => {
       seed: 1,
     });
     await expect(createFastEngine(dataset, [5, 2], { threads: 1 })).rejects.toThrow(MnnError);
+    await expect(createFastEngine(dataset, [4], { threads: 1 })).rejects.toThrow(/layer sizes/);
+    await expect(createFastEngine(dataset, [4, 0, 2], { threads: 1 })).rejects.toThrow(
+      /entry 2 \(0\)/,
+    );
     await expect(createFastEngine(dataset, [4, 2], { threads: 0 })).rejects.toThrow(/threads/);
     await expect(createFastEngine(dataset, [4, 1], { threads: 1 })).rejects.toThrow(/label 1/);
     await expect(createFastEngine(dataset, [4, 2], { threads: 1, blockSize: 300 })).rejects.toThrow(

@@ -76,6 +76,7 @@ describe('fast engine against the reference engine on mini-batches', () => {
   for (const layerSizes of [
     [784, 10, 10],
     [784, 32, 16, 10],
+    [784, 24, 16, 12, 10],
   ]) {
     for (const optimizer of OPTIMIZERS) {
       for (const dropout of [0, 0.3]) {

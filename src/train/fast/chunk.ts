@@ -1,3 +1,4 @@
+import { argmaxStrided } from '../../matrix/columns.js';
 import { scaledMaskRow } from '../../nn/dropout.js';
 import type { DenseKernels } from './dense-kernels.js';
 import { denseKernels } from './dense-kernels.js';
@@ -240,7 +241,7 @@ export class ChunkRunner {
     this.pass.chunkCorrect[chunk] = this.correct;
   }
 
-  /** R⁽ℓ⁾/(1 − p) of every hidden layer for the block's samples (MATH.md, dropout). */
+  /** R⁽ℓ⁾/(1 − p) of every hidden layer for the block's samples (docs/math.md, dropout). */
   private fillMasks(
     dropout: { rate: number; seed: number; step: number },
     samples: Uint32Array,
@@ -271,7 +272,7 @@ export class ChunkRunner {
   }
 
   /**
-   * Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (MATH.md, Forward),
+   * Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (docs/math.md, Forward),
    * with A⁽ℓ⁾ ← A⁽ℓ⁾ ⊙ R⁽ℓ⁾/(1 − p) under dropout.
    */
   private forward(
@@ -309,8 +310,8 @@ export class ChunkRunner {
   }
 
   /**
-   * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (MATH.md,
-   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (MATH.md, Backward).
+   * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (docs/math.md,
+   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (docs/math.md, Backward).
    */
   private softmaxCrossEntropy(source: BlockSource, count: number): void {
     const L = this.layerSizes.length - 1;
@@ -320,14 +321,8 @@ export class ChunkRunner {
     for (let s = 0; s < count; s++) {
       const row = s * nL;
       const label = source.labels[source.firstLabel + s];
-      let max = Z[row];
-      let argmax = 0;
-      for (let i = 1; i < nL; i++) {
-        if (Z[row + i] > max) {
-          max = Z[row + i];
-          argmax = i;
-        }
-      }
+      const argmax = argmaxStrided(Z, row, nL, 1);
+      const max = Z[row + argmax];
       // The max is subtracted only for numerical stability: exp never overflows.
       let sum = 0;
       for (let i = 0; i < nL; i++) {
@@ -344,7 +339,7 @@ export class ChunkRunner {
   }
 
   /**
-   * Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (MATH.md,
+   * Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (docs/math.md,
    * Backward), with Δ⁽ℓ⁾ ← Δ⁽ℓ⁾ ⊙ R⁽ℓ⁾/(1 − p) under dropout.
    */
   private backward(

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../../data/dataset.js';
 import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
-import type { Parameters } from '../../nn/parameters.js';
+import { layerSizesProblem, type Parameters } from '../../nn/parameters.js';
 import type { Batch, GradientEngine, PassResult } from '../engine.js';
 import type { OptimizerSettings, OptimizerState } from '../optimizer.js';
 import { optimizerStep } from '../optimizer.js';
@@ -86,11 +86,12 @@ function checkArguments(
   threads: number,
   blockSize: number,
 ): void {
-  if (layerSizes.length < 2 || !layerSizes.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new MnnError(
-      `layer sizes must be at least two positive integers, got [${layerSizes.join(',')}]`,
-      { kind: 'usage' },
-    );
+  const problem = layerSizesProblem(layerSizes);
+  if (problem !== undefined) {
+    throw new MnnError(`layer sizes [${layerSizes.join(', ')}]: ${problem}`, {
+      kind: 'usage',
+      option: 'layerSizes',
+    });
   }
   if (layerSizes[0] !== pixelsPerSample(dataset)) {
     throw new MnnError(
@@ -186,7 +187,7 @@ function startWorkerThread(pass: SharedPass, slot: number): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** One optimizer step the engine can take itself (MATH.md, "Beyond the paper"). */
+/** One optimizer step the engine can take itself (docs/math.md, "Beyond the paper"). */
 export interface UpdateSettings {
   /** UpdateRule (step.ts): gradient descent, momentum or Adam. */
   readonly rule: number;

@@ -57,7 +57,7 @@ export interface ColumnSlice {
 /** The two first-layer kernels of one group of `width` neurons. */
 export interface InputKernels {
   /**
-   * Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾ for the group over samples first .. first+count−1 of `rows` (MATH.md,
+   * Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾ for the group over samples first .. first+count−1 of `rows` (docs/math.md,
    * Forward), reading only their non-zero pixels. weights: (W⁽¹⁾)ᵀ/255 of the group (n₀ ×
    * width); bias: the group's b⁽¹⁾ (width); Z: the group's columns, one row per sample.
    */
@@ -70,7 +70,7 @@ export interface InputKernels {
     bias: FloatArray,
   ): void;
   /**
-   * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ·255 for the group over block `block` of `columns` (MATH.md,
+   * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ·255 for the group over block `block` of `columns` (docs/math.md,
    * Backward), pixel by pixel over the samples where that pixel is non-zero; the 1/(255·N) scale
    * is applied when the chunk sums are added. gradient: the group's n₀ × width sums
    * ((∂C/∂W⁽¹⁾)ᵀ-shaped); delta: the group's columns of Δ⁽¹⁾, one row per sample of the block.

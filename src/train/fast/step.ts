@@ -28,7 +28,7 @@ export const SampleSource = {
   list: 1,
 } as const;
 
-/** The optimizer of an update phase (MATH.md, "Beyond the paper"). */
+/** The optimizer of an update phase (docs/math.md, "Beyond the paper"). */
 export const UpdateRule = { gradientDescent: 0, momentum: 1, adam: 2 } as const;
 
 // Index of each integer and each number in the shared arrays.

@@ -1,5 +1,5 @@
 /**
- * The optimizer updates (MATH.md, "Beyond the paper") as WebAssembly over slices of the
+ * The optimizer updates (docs/math.md, "Beyond the paper") as WebAssembly over slices of the
  * parameters, two elements at a time. Every element goes through exactly the operations of the
  * readable optimizer (src/train/optimizer.ts), in the same order, so the results are
  * bit-identical to it: f64x2 arithmetic, division and square root round like their scalar forms.
