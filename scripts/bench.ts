@@ -16,9 +16,10 @@ import type { FastEngine } from '../src/train/fast/engine.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
 import { UpdateRule } from '../src/train/fast/step.js';
 import type { Precision } from '../src/train/fast/wasm-module.js';
+import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import { PEAK_VECTORS, measurePeak } from './bench-peak.js';
 
-const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10'];
+const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10', '784-512-256-10'];
 const MINIBATCH_NETWORKS = ['784-128-10', '784-512-256-10'];
 const DATA_KINDS = ['mnist', 'fashion'] as const;
 type DataKind = (typeof DATA_KINDS)[number];
@@ -80,6 +81,8 @@ interface FullResult extends FullSpec {
 interface MinibatchResult extends MinibatchSpec {
   /** Seconds of each timed epoch. */
   epochSeconds: number[];
+  /** Useful GFLOP/s of the median epoch (dense multiply-adds of forward and backward). */
+  gflops: number;
   /** Share of the timed epochs' time in each kind of engine phase. */
   shares: Record<string, number>;
   peakRssMB: number;
@@ -251,7 +254,15 @@ async function runMinibatchCase(spec: MinibatchSpec): Promise<MinibatchResult> {
       (after[phase] - before[phase]) / total,
     ]),
   );
-  return { ...spec, epochSeconds, shares, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+  const median = [...epochSeconds].sort((a, b) => a - b)[Math.floor(epochSeconds.length / 2)];
+  const gflops = usefulFlops(layerSizes, dataset.count) / (median * 1e9);
+  return {
+    ...spec,
+    epochSeconds,
+    gflops,
+    shares,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 /** Runs one case here. */
@@ -322,8 +333,27 @@ async function peakCases(options: BenchOptions, threadCounts: number[]): Promise
 
 // ---- the table ----
 
+/**
+ * The share of the measured peak (same precision, same multiply-add as the engine uses, same
+ * threads) that `gflops` is, as text; '' when the peak was not measured in this run.
+ */
+function peakShare(
+  peaks: readonly PeakResult[],
+  precision: Precision,
+  threads: number,
+  gflops: number,
+): string {
+  const fused = precision === 'f32' && relaxedSimdAvailable();
+  const peak = peaks.find(
+    (p) => p.precision === precision && p.fused === fused && p.threads === threads,
+  );
+  return (
+    peak === undefined || peak.gflops === 0 ? '' : `${((100 * gflops) / peak.gflops).toFixed(0)}%`
+  ).padStart(6);
+}
+
 /** One row of the full-batch table. */
-function formatRow(r: FullResult): string {
+function formatRow(r: FullResult, peaks: readonly PeakResult[]): string {
   return [
     r.network.padEnd(13),
     r.precision.padEnd(4),
@@ -334,12 +364,13 @@ function formatRow(r: FullResult): string {
     r.minMs.toFixed(1).padStart(8),
     r.cpuMs.toFixed(1).padStart(8),
     r.gflops.toFixed(1).padStart(7),
+    peakShare(peaks, r.precision, r.threads, r.gflops),
     r.peakRssMB.toFixed(0).padStart(8),
   ].join('  ');
 }
 
 /** One row of the mini-batch table. */
-function formatMinibatchRow(r: MinibatchResult): string {
+function formatMinibatchRow(r: MinibatchResult, peaks: readonly PeakResult[]): string {
   const sorted = [...r.epochSeconds].sort((a, b) => a - b);
   const share = (phase: string) => `${(100 * (r.shares[phase] ?? 0)).toFixed(0)}%`.padStart(8);
   return [
@@ -349,6 +380,8 @@ function formatMinibatchRow(r: MinibatchResult): string {
     String(r.batchSize).padStart(6),
     sorted[Math.floor(sorted.length / 2)].toFixed(2).padStart(9),
     sorted[0].toFixed(2).padStart(7),
+    r.gflops.toFixed(1).padStart(7),
+    peakShare(peaks, r.precision, r.threads, r.gflops),
     share('compute'),
     share('reduce'),
     share('update'),
@@ -383,7 +416,11 @@ function networkPrecisions(networks: string[], options: BenchOptions): [string, 
 }
 
 /** Runs the full-batch cases, printing rows as they come unless `json`. */
-function fullBatchCases(options: BenchOptions, threadCounts: number[]): FullResult[] {
+function fullBatchCases(
+  options: BenchOptions,
+  threadCounts: number[],
+  peaks: readonly PeakResult[],
+): FullResult[] {
   const networks = options.case ?? (options.quick ? ['784-10-10'] : NETWORKS);
   const kinds = (options.data ?? [...DATA_KINDS]).filter((kind): kind is DataKind =>
     (DATA_KINDS as readonly string[]).includes(kind),
@@ -396,7 +433,11 @@ function fullBatchCases(options: BenchOptions, threadCounts: number[]): FullResu
       'useful GFLOP/s = 2·(forward + ∂C/∂W + Δ propagation) dense multiply-adds / median time',
     );
     console.log(
-      'network        prec  data       samples  thr  median ms   min ms   cpu ms  GFLOP/s  peak MB',
+      "%peak = useful GFLOP/s / the inner kernel's peak above (same precision, multiply-add and threads);",
+    );
+    console.log("the input's zero pixels count as work, so sparse data may pass 100%");
+    console.log(
+      'network        prec  data       samples  thr  median ms   min ms   cpu ms  GFLOP/s  %peak  peak MB',
     );
   }
   for (const data of runnable) {
@@ -412,7 +453,7 @@ function fullBatchCases(options: BenchOptions, threadCounts: number[]): FullResu
           warmup: Number(options.warmup),
         });
         results.push(result);
-        if (!options.json) console.log(formatRow(result));
+        if (!options.json) console.log(formatRow(result, peaks));
       }
     }
   }
@@ -430,7 +471,11 @@ function fullBatchCases(options: BenchOptions, threadCounts: number[]): FullResu
 }
 
 /** Runs the mini-batch cases, printing rows as they come unless `json`. */
-function minibatchCases(options: BenchOptions, threadCounts: number[]): MinibatchResult[] {
+function minibatchCases(
+  options: BenchOptions,
+  threadCounts: number[],
+  peaks: readonly PeakResult[],
+): MinibatchResult[] {
   const networks = options.minibatchCase ?? (options.quick ? ['784-128-10'] : MINIBATCH_NETWORKS);
   const results: MinibatchResult[] = [];
   if (!options.json) {
@@ -439,7 +484,7 @@ function minibatchCases(options: BenchOptions, threadCounts: number[]): Minibatc
     );
     console.log('and the share of that time in the engine phases (the rest: calls, waits, JS)');
     console.log(
-      'network          prec  thr   batch  median s   min s   compute    reduce    update  peak MB',
+      'network          prec  thr   batch  median s   min s  GFLOP/s  %peak   compute    reduce    update  peak MB',
     );
   }
   for (const [network, precision] of networkPrecisions(networks, options)) {
@@ -454,7 +499,7 @@ function minibatchCases(options: BenchOptions, threadCounts: number[]): Minibatc
         warmupSteps: Number(options.warmupSteps),
       });
       results.push(result);
-      if (!options.json) console.log(formatMinibatchRow(result));
+      if (!options.json) console.log(formatMinibatchRow(result, peaks));
     }
   }
   return results;
@@ -496,8 +541,8 @@ async function main(): Promise<void> {
   const threadCounts = options.threads?.map(Number) ?? (cores > 1 ? [1, cores] : [1]);
   const runs = (section: string) => options.only === undefined || options.only === section;
   const peak = runs('peak') ? await peakCases(options, threadCounts) : [];
-  const full = runs('full') ? fullBatchCases(options, threadCounts) : [];
-  const minibatch = runs('minibatch') ? minibatchCases(options, threadCounts) : [];
+  const full = runs('full') ? fullBatchCases(options, threadCounts, peak) : [];
+  const minibatch = runs('minibatch') ? minibatchCases(options, threadCounts, peak) : [];
   if (options.json) console.log(JSON.stringify({ cores, peak, full, minibatch }, null, 2));
 }
 

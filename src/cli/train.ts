@@ -321,6 +321,7 @@ function describeRun(run: ResolvedRun): string {
       : [`${run.iterations} iterations`]),
     ...(settings.dropout > 0 ? [`dropout ${settings.dropout}`] : []),
     ...(settings.maxShift > 0 ? [`shifts up to ${settings.maxShift} px`] : []),
+    ...(settings.precision === 'f32' ? ['computed in f32'] : []),
     ...(settings.validation > 0 ? [`validation ${settings.validation}`] : []),
     ...(settings.earlyStop !== undefined ? [`early stop after ${settings.earlyStop}`] : []),
   ];
