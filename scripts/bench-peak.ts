@@ -16,11 +16,12 @@ import {
   set,
   v128,
 } from '../src/train/fast/wasm-module.js';
+import { GROUP_VECTORS } from '../src/train/fast/plan.js';
 import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import { KernelModule, MemoryArena, sharedMemory } from '../src/train/fast/wasm.js';
 
 /** Accumulators of the measured loop: as many as the first-layer kernels keep (plan.ts). */
-export const PEAK_VECTORS = 6;
+export const PEAK_VECTORS = GROUP_VECTORS;
 
 /** One peak measurement: GFLOP/s of one thread. */
 export interface PeakMeasurement {
@@ -30,13 +31,15 @@ export interface PeakMeasurement {
 }
 
 /** `peak(row, iterations)`: VECTORS accumulators += splat(x)·row[k], `iterations` times. */
-function peakModule(arithmetic: Arithmetic, vectors: number): Uint8Array {
+function peakModule(arithmetic: Arithmetic): Uint8Array {
   const type = floatType(arithmetic.precision);
   const builder = new FunctionBuilder('peak');
   const [row, iterations] = builder.parameters('row', 'iterations');
   const n = builder.local('n', 'i32');
   const x = builder.local('x', 'v128');
-  const accumulators = Array.from({ length: vectors }, (_, k) => builder.local(`acc${k}`, 'v128'));
+  const accumulators = Array.from({ length: PEAK_VECTORS }, (_, k) =>
+    builder.local(`acc${k}`, 'v128'),
+  );
   const body = accumulators.map((acc, k) =>
     set(acc, multiplyAdd(arithmetic, true, get(acc), get(x), code(get(row), v128.load(16 * k)))),
   );
@@ -54,16 +57,12 @@ function peakModule(arithmetic: Arithmetic, vectors: number): Uint8Array {
 }
 
 /** Measures the kernel for ~`seconds` here: the best of five timed runs. */
-export function measurePeak(
-  arithmetic: Arithmetic,
-  seconds = 0.3,
-  vectors = PEAK_VECTORS,
-): PeakMeasurement {
+export function measurePeak(arithmetic: Arithmetic, seconds = 0.3): PeakMeasurement {
   if (arithmetic.fused && !relaxedSimdAvailable()) return { gflops: 0, measured: false };
   const arena = new MemoryArena(sharedMemory(1));
-  const row = arena.allocate(Float64Array, 2 * vectors).fill(1e-3);
-  const peak = new KernelModule(peakModule(arithmetic, vectors), arena.memory).kernel('peak');
-  const flopsPerIteration = vectors * floatType(arithmetic.precision).lanes * 2;
+  const row = arena.allocate(Float64Array, 2 * PEAK_VECTORS).fill(1e-3);
+  const peak = new KernelModule(peakModule(arithmetic), arena.memory).kernel('peak');
+  const flopsPerIteration = PEAK_VECTORS * floatType(arithmetic.precision).lanes * 2;
   let iterations = 1e5;
   for (;;) {
     const started = performance.now();
