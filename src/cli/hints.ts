@@ -30,6 +30,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   warmup: '--warmup',
   dropout: '--dropout',
   validation: '--validation',
+  precision: '--precision',
   earlyStop: '--early-stop',
   augment: '--augment shift:K',
   mirrors: '--mirror URL',
