@@ -70,6 +70,30 @@ describe('matrix product argument checks', () => {
     ).toThrow(/out must be 2×2/);
   });
 
+  it('names the argument whose shape is wrong', () => {
+    const [m, k, n] = [2, 3, 4];
+    const wrongOut = Matrix.zeros(n, m);
+    expect(() => multiply(wrongOut, Matrix.zeros(m, k), Matrix.zeros(k, n))).toThrow(
+      'out must be 2×4, got 4×2',
+    );
+    expect(() => multiplyTransposeA(wrongOut, Matrix.zeros(k, m), Matrix.zeros(k, n))).toThrow(
+      'out must be 2×4, got 4×2',
+    );
+    expect(() =>
+      multiplyTransposeB(Matrix.zeros(m, n), Matrix.zeros(m, k), Matrix.zeros(k, n)),
+    ).toThrow('B must be 3×3, got 3×4');
+  });
+
+  it('names the input that out aliases, in each product', () => {
+    const square = () => Matrix.zeros(2, 2);
+    for (const product of [multiply, multiplyTransposeA, multiplyTransposeB]) {
+      const A = square();
+      const B = square();
+      expect(() => product(A, A, B)).toThrow('out must not share memory with A in this kernel');
+      expect(() => product(B, A, B)).toThrow('out must not share memory with B in this kernel');
+    }
+  });
+
   it('refuses out aliasing an input, including a view of the same buffer', () => {
     const A = Matrix.from(2, 2, [1, 2, 3, 4]);
     expect(() => multiply(A, A, Matrix.zeros(2, 2))).toThrow(/share memory/);

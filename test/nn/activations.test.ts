@@ -5,6 +5,11 @@ import { reluBackward, reluForward } from '../../src/nn/activations.js';
 describe('ReLU', () => {
   const Z = Matrix.from(2, 3, [-2, 0, 3, 0.5, -0, NaN]);
 
+  it('rejects an output of the wrong shape, naming it', () => {
+    expect(() => reluForward(Matrix.zeros(3, 2), Z)).toThrow('A must be 2×3, got 3×2');
+    expect(() => reluBackward(Matrix.zeros(3, 2), Z)).toThrow('delta must be 2×3, got 3×2');
+  });
+
   it('forward is max(0, Z), keeps NaN visible, and works in place', () => {
     const A = Matrix.zeros(2, 3);
     reluForward(A, Z);
