@@ -18,9 +18,9 @@ const shapes: [number, number][] = [
 ];
 
 describe('column kernels match naive references', () => {
-  const random = new Random(5);
   for (const [rows, cols] of shapes) {
     it(`${rows}×${cols}`, () => {
+      const random = new Random(5);
       const M = randomMatrix(random, rows, cols);
       const v = Float64Array.from({ length: rows }, () => random.uniform(-1, 1));
 

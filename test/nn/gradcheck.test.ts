@@ -128,10 +128,13 @@ function wrongBackward(
 }
 
 describe('gradientCheck catches wrong backward passes (equal widths so the wrong shapes fit)', () => {
-  const layerSizes = [6, 6, 6, 6];
-  const parameters = initParameters(layerSizes, { init: 'he', seed: 12 });
-  const { inputs, labels } = randomBatch(layerSizes, 8, 13);
-  const check = (backward: BackwardPass) => gradientCheck({ parameters, inputs, labels, backward });
+  // Built inside each test (not here), so that mutation testing sees initialization under a test.
+  const check = (backward: BackwardPass) => {
+    const layerSizes = [6, 6, 6, 6];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 12 });
+    const { inputs, labels } = randomBatch(layerSizes, 8, 13);
+    return gradientCheck({ parameters, inputs, labels, backward });
+  };
 
   it('the test harness itself is right when given the correct indices', () => {
     expect(
