@@ -8,6 +8,7 @@ import { dataSourceName, loadDataSource, type DataSource } from '../data/source.
 import { MnnError } from '../errors.js';
 import { assertWritable } from '../io/atomic-write.js';
 import type { Model } from '../model/model.js';
+import { createModel } from '../model/create.js';
 import { saveModel } from '../model/save.js';
 import { PIXEL_SCALE } from '../nn/input.js';
 import { createEngine } from '../train/create-engine.js';
@@ -25,7 +26,7 @@ import {
   type TrainChoices,
   type TrainSettings,
 } from './resume.js';
-import { describeData, packageVersion, percent } from './text.js';
+import { describeData, percent } from './text.js';
 
 interface TrainCommandOptions extends TrainChoices {
   threads: number;
@@ -129,8 +130,7 @@ interface RunRecord {
 /** The model file for where training stands: a checkpoint while `complete` is false. */
 function modelOf(result: TrainResult, run: RunRecord): Model {
   const { settings, trainSet } = run;
-  return {
-    parameters: result.parameters,
+  return createModel(result.parameters, {
     labels: run.labels,
     input: { width: trainSet.cols, height: trainSet.rows, scale: PIXEL_SCALE },
     training: {
@@ -149,9 +149,7 @@ function modelOf(result: TrainResult, run: RunRecord): Model {
       complete: result.iteration >= settings.iters,
       history: result.history,
     },
-    createdBy: `mnn ${packageVersion()}`,
-    createdAt: new Date().toISOString(),
-  };
+  });
 }
 
 /** Refuses data of another shape than the resumed model was trained on. */

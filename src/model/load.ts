@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import { PIXEL_SCALE } from '../nn/input.js';
 import { isLayerSize, LAYER_SIZE_RULE, type Parameters } from '../nn/parameters.js';
+import { defaultInput, defaultLabels } from './create.js';
 import {
   MODEL_FORMAT,
   MODEL_VERSION,
@@ -159,7 +159,9 @@ function readNumbers(value: Json, length: number, what: string, fail: Fail): Flo
   for (let i = 0; i < length; i++) {
     const number = value[i];
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      return fail(`${what}[${i}] is ${JSON.stringify(number)}, not a finite number`);
+      // String(): 1e999 in the file parses to Infinity, which JSON.stringify would show as null.
+      const shown = typeof number === 'number' ? String(number) : JSON.stringify(number);
+      return fail(`${what}[${i}] is ${shown}, not a finite number`);
     }
     numbers[i] = number;
   }
@@ -167,7 +169,7 @@ function readNumbers(value: Json, length: number, what: string, fail: Fail): Flo
 }
 
 function readLabels(value: Json | undefined, outputSize: number, fail: Fail): string[] {
-  if (value === undefined) return Array.from({ length: outputSize }, (_, index) => String(index));
+  if (value === undefined) return defaultLabels(outputSize);
   if (
     !Array.isArray(value) ||
     value.length !== outputSize ||
@@ -179,10 +181,7 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
 }
 
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
-  if (value === undefined) {
-    const side = Math.round(Math.sqrt(inputSize));
-    return { width: side, height: side * side === inputSize ? side : 1, scale: PIXEL_SCALE };
-  }
+  if (value === undefined) return defaultInput(inputSize);
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;
   if (
