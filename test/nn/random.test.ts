@@ -1,7 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/nn/random.js';
 
+/** 32-bit unsigned product, written with BigInt rather than Math.imul. */
+function times32(a: number, b: number): number {
+  return Number((BigInt(a >>> 0) * BigInt(b >>> 0)) & 0xffffffffn);
+}
+
+/** mulberry32 (Tommy Ettinger's), written out on unsigned words, from Random's seed mixing. */
+function* mulberry32(seed: number): Generator<number> {
+  let state = (times32(seed, 0x9e3779b1) ^ 0x6d2b79f5) >>> 0;
+  for (;;) {
+    state = (state + 0x6d2b79f5) % 2 ** 32;
+    let t = times32((state ^ (state >>> 15)) >>> 0, state | 1);
+    t = (t ^ ((t + times32((t ^ (t >>> 7)) >>> 0, t | 61)) % 2 ** 32)) >>> 0;
+    yield ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  }
+}
+
 describe('Random', () => {
+  it('is mulberry32: the same numbers as the algorithm written out independently', () => {
+    for (const seed of [0, 1, 42, 2 ** 32 - 1]) {
+      const random = new Random(seed);
+      const reference = mulberry32(seed);
+      for (let i = 0; i < 100; i++) expect(random.next()).toBe(reference.next().value);
+    }
+  });
+
   it('gives the same stream for the same seed, and another for a nearby seed', () => {
     const first = new Random(1);
     const again = new Random(1);
