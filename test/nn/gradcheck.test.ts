@@ -81,6 +81,76 @@ describe('gradientCheck passes on the correct backward pass', () => {
   });
 });
 
+/** The correct backward pass, then 0.05 added to gradient entry `index` of W⁽ℓ⁾ (or b⁽ℓ⁾). */
+function oneWrongEntry(array: 'W' | 'b', l: number, index: number): BackwardPass {
+  return (network, cache, labels, gradients) => {
+    network.backward(cache, labels, gradients);
+    gradients[array][l - 1][index] += 0.05;
+  };
+}
+
+describe('gradientCheck: which entries, and what passes', () => {
+  it('samples entries uniformly: a wrong first or last entry is found in about 7 of 30 seeds', () => {
+    const layerSizes = [6, 5, 3];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 4 });
+    const { inputs, labels } = randomBatch(layerSizes, 9, 5);
+    for (const index of [0, 29]) {
+      const backward = oneWrongEntry('W', 1, index);
+      let found = 0;
+      for (let seed = 1; seed <= 300; seed++) {
+        const options = { parameters, inputs, labels, backward, seed };
+        if (!gradientCheck({ ...options, fullCheckLimit: 10, sampleCount: 7 }).passed) found++;
+      }
+      expect(found).toBeGreaterThan(40); // 300 · 7/30 = 70 expected
+      expect(found).toBeLessThan(100);
+    }
+  });
+
+  it('checks every entry of an array up to the full-check limit, more than the sample count', () => {
+    const layerSizes = [6, 5, 3];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 4 });
+    const { inputs, labels } = randomBatch(layerSizes, 9, 5);
+    for (const fullCheckLimit of [30, 31]) {
+      const result = gradientCheck({ parameters, inputs, labels, fullCheckLimit, sampleCount: 7 });
+      const W = result.layers[0].W;
+      expect(W.checked + W.skipped).toBe(30);
+    }
+  });
+
+  it('passes only when every error is strictly below the tolerance, W and b alike', () => {
+    const layerSizes = [4, 3, 2];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 8 });
+    const { inputs, labels } = randomBatch(layerSizes, 6, 9);
+    for (const [array, l] of [
+      ['W', 1],
+      ['b', 2],
+    ] as const) {
+      const options = { parameters, inputs, labels, backward: oneWrongEntry(array, l, 1) };
+      const wrong = gradientCheck(options).layers[l - 1][array].maxRelativeError;
+      expect(wrong).toBeGreaterThan(0.1);
+      expect(gradientCheck({ ...options, tolerance: wrong }).passed).toBe(false);
+      expect(gradientCheck({ ...options, tolerance: wrong * (1 + 1e-12) }).passed).toBe(true);
+    }
+  });
+
+  it('skips entries whose ±h moves a Z of a deeper hidden layer across the kink', () => {
+    // 1-1-1-2: Z⁽¹⁾ = 1 stays positive; Z⁽²⁾ = 0·A⁽¹⁾ + 0 = 0, so W⁽²⁾ ± h and b⁽²⁾ ± h flip it.
+    const parameters: Parameters = {
+      layerSizes: [1, 1, 1, 2],
+      W: [Float64Array.from([1]), Float64Array.from([0]), Float64Array.from([0.3, -0.7])],
+      b: [Float64Array.from([1]), Float64Array.from([0]), Float64Array.from([0.1, 0.2])],
+    };
+    const result = gradientCheck({
+      parameters,
+      inputs: Matrix.from(1, 1, [0]),
+      labels: Uint8Array.from([1]),
+    });
+    expect(result.layers[0].b).toEqual({ maxRelativeError: 0, checked: 1, skipped: 0 });
+    expect(result.layers[1].W).toEqual({ maxRelativeError: 0, checked: 0, skipped: 1 });
+    expect(result.layers[1].b).toEqual({ maxRelativeError: 0, checked: 0, skipped: 1 });
+  });
+});
+
 /**
  * A backward pass with the paper's typos, to prove the check catches them. `weightOf(ℓ)` picks
  * the layer whose W and Z feed Δ⁽ℓ⁻¹⁾ (correct: ℓ and ℓ−1); `biasFromLayerBelow` is erratum 3.
