@@ -9,7 +9,7 @@ export default defineConfig({
     include: [
       'test/{matrix,nn}/**/*.test.ts',
       'test/image/preprocess.test.ts',
-      'test/data/idx.test.ts',
+      'test/data/idx*.test.ts',
       'test/{train,model,io}/*.test.ts',
     ],
     exclude: [
