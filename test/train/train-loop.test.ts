@@ -4,12 +4,7 @@ import { MnnError } from '../../src/errors.js';
 import { initParameters } from '../../src/nn/init.js';
 import type { GradientEngine, PassResult } from '../../src/train/engine.js';
 import type { HistoryPoint } from '../../src/train/history.js';
-import {
-  train,
-  type EngineNeeds,
-  type TrainEvents,
-  type TrainOptions,
-} from '../../src/train/train.js';
+import { train, type TrainEvents, type TrainOptions } from '../../src/train/train.js';
 import { randomDataset } from '../helpers/random-data.js';
 
 // The training loop's bookkeeping, with engines that return scripted passes (and leave the
@@ -33,15 +28,14 @@ interface Script {
   test?: (call: number) => PassResult;
 }
 
-/** A factory of engines that follow `script` (default: loss 1, no sample right), recording needs. */
-function scripted(script: Script, needs: EngineNeeds[] = []) {
+/** A factory of engines that follow `script` (default: loss 1, no sample right). */
+function scripted(script: Script) {
   const calls = { compute: 0, validate: 0, test: 0 };
   const pass = (which: keyof typeof calls): PassResult => {
     calls[which]++;
     return script[which]?.(calls[which]) ?? { loss: 1, correct: 0 };
   };
-  return async (dataset: Dataset, _layers: readonly number[], need: EngineNeeds) => {
-    needs.push(need);
+  return async (dataset: Dataset) => {
     const isTrain = dataset === data.train;
     const engine: GradientEngine = {
       compute: async () => pass('compute'),
@@ -81,18 +75,6 @@ afterEach(() => {
 });
 
 describe('the training loop', () => {
-  it('asks for a full-batch engine on the training set only for the paper, and a batch one for the test set', async () => {
-    const needs: EngineNeeds[] = [];
-    await train(data, base, scripted({}, needs));
-    await train(data, { ...base, batchSize: 5 }, scripted({}, needs));
-    expect(needs).toEqual([
-      { batches: false },
-      { batches: true },
-      { batches: true },
-      { batches: true },
-    ]);
-  });
-
   it('full batch: each point and each step reports the pass at the parameters the step started from', async () => {
     const compute = (call: number) => ({ loss: call, correct: call });
     const test = (call: number) => ({ loss: 9, correct: call });
