@@ -40,8 +40,8 @@ const LABEL_DIMENSIONS = 1;
 const IMAGE_DIMENSIONS = 3;
 /** What to do about a damaged or unexpected data file, in plain words (the CLI names the flag). */
 const REFETCH: Advice = { hint: 'download the data set again', option: 'force' };
-const DATA_TYPE_NAMES: Readonly<Record<number, string>> = {
-  0x08: 'unsigned byte',
+/** The names of the IDX data types mnn refuses (0x08, unsigned byte, is the one it reads). */
+const REFUSED_TYPE_NAMES: Readonly<Record<number, string>> = {
   0x09: 'signed byte',
   0x0b: 'short',
   0x0c: 'int',
@@ -67,7 +67,7 @@ function hexBytes(bytes: Uint8Array): string {
 
 /** Gzip streams start with the magic bytes 1f 8b (RFC 1952); file names are not trusted. */
 export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return bytes[0] === 0x1f && bytes[1] === 0x8b; // past the end: undefined, so false
 }
 
 /** The parsed, validated header of an IDX file. */
@@ -108,7 +108,7 @@ function parseHeader(bytes: Uint8Array, fileName: string): IdxHeader {
   }
   const dataType = bytes[2];
   if (dataType !== UNSIGNED_BYTE) {
-    const name = DATA_TYPE_NAMES[dataType] ?? 'unknown';
+    const name = REFUSED_TYPE_NAMES[dataType] ?? 'unknown';
     throw idxError(
       fileName,
       `IDX data type is 0x${dataType.toString(16).padStart(2, '0')} (${name}), ` +

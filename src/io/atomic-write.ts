@@ -26,9 +26,9 @@ export function describeWriteFailure(path: string, error: unknown): string {
 /** Removes a leftover temporary file; failing to (e.g. ENOTDIR) must not hide the write error. */
 function removeQuietly(path: string): void {
   try {
-    rmSync(path, { force: true });
+    rmSync(path);
   } catch {
-    // Nothing was written there, or it cannot be reached: either way nothing to clean up.
+    // Nothing was written there (ENOENT), or it cannot be reached: either way nothing to clean up.
   }
 }
 

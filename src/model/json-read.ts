@@ -12,7 +12,7 @@ export type Fail = (problem: string) => never;
 
 /** The value as a JSON object, or a failure naming `what`. */
 export function asObject(value: Json | undefined, what: string, fail: Fail): JsonObject {
-  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail(`${what} must be a JSON object`);
   }
   return value;

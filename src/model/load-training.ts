@@ -147,7 +147,8 @@ function readCheckpoint(
     optionalParameters(state, key, `${where}optimizer.`, context, fail);
   const [V, M, S] = [arrays('V'), arrays('M'), arrays('S')];
   const expected = { gd: '', momentum: 'V', adam: 'MS' }[optimizer.kind];
-  if ([V && 'V', M && 'M', S && 'S'].filter(Boolean).join('') !== expected) {
+  // join() writes the absent ones (undefined) as ''.
+  if ([V && 'V', M && 'M', S && 'S'].join('') !== expected) {
     fail(`"${where}optimizer" does not hold the state of the ${optimizer.kind} optimizer`);
   }
   const running = fieldReader(

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -164,7 +164,131 @@ describe('parseIdx: refused files name the file and say what to do', () => {
   });
 });
 
+describe('parseIdx: each refusal in full', () => {
+  it('tells gzip from raw by both magic bytes: 1f 8b (an empty stream), and nothing else', () => {
+    expectMnnError(() => parseIdx(Uint8Array.of(0x1f, 0x8b), 'two'), 'two: file is empty');
+    for (const bytes of [Uint8Array.of(0x1f, 0, 8, 1, 0, 0, 0, 1, 0), Uint8Array.of(0, 0x8b, 8, 1, 0, 0, 0, 1, 0)]) {
+      expectMnnError(() => parseIdx(bytes, 'raw'), 'raw: not an IDX file');
+    }
+    expectMnnError(() => parseIdx(Uint8Array.of(0x1f), 'one'), 'one: file is truncated: 1 bytes is too short for an IDX header');
+  });
+
+  it('refuses a file too short for the magic number, and a header cut inside its sizes', () => {
+    expectMnnError(
+      () => parseIdx(Uint8Array.of(0, 0, 8), 'three'),
+      'three: file is truncated: 3 bytes is too short for an IDX header',
+    );
+    const cut = new Uint8Array(header(8, [3, 28, 28]).subarray(0, 10));
+    const error = expectMnnError(
+      () => parseIdx(cut, 'cut'),
+      'cut: file is truncated: 10 bytes is too short for its 16-byte IDX header',
+    );
+    expect([error.hint, error.option]).toEqual(['download the data set again', 'force']);
+  });
+
+  it('refuses a magic number wrong only in its first byte, saying what an IDX file starts with', () => {
+    const bytes = concat(header(0x08, [2]), Uint8Array.of(1, 2));
+    bytes[0] = 0x01;
+    const error = expectMnnError(
+      () => parseIdx(bytes, 'f'),
+      'f: not an IDX file: it starts with 01 00 08 01, an IDX file with MNIST images or labels starts with 00 00 08 03 or 00 00 08 01',
+    );
+    expect([error.hint, error.option]).toEqual(['check the path, or download the data set again', 'force']);
+  });
+
+  it('names each data type it refuses', () => {
+    for (const [type, name] of [
+      [0x09, 'signed byte'],
+      [0x0b, 'short'],
+      [0x0c, 'int'],
+      [0x0d, 'float'],
+      [0x0e, 'double'],
+      [0x07, 'unknown'],
+    ] as const) {
+      const hex = type.toString(16).padStart(2, '0');
+      const error = expectMnnError(
+        () => parseIdx(concat(header(type, [1]), new Uint8Array(1)), 't'),
+        `t: IDX data type is 0x${hex} (${name}), but mnn reads only unsigned bytes (0x08) as in MNIST`,
+      );
+      expect([error.hint, error.option]).toEqual([
+        'convert the file to unsigned bytes, or use the original MNIST-format files',
+        undefined,
+      ]);
+    }
+  });
+
+  it('says which dimension counts it reads', () => {
+    const error = expectMnnError(
+      () => parseIdx(concat(header(8, [2, 2]), new Uint8Array(4)), 'm'),
+      'm: IDX file has 2 dimensions, but mnn reads labels (1 dimension, magic 0x00000801) or images (3 dimensions, magic 0x00000803)',
+    );
+    expect(error.hint).toBe('use the MNIST-format image and label files');
+  });
+
+  it('refuses images 0 pixels wide or over 4096 pixels tall', () => {
+    const sides = 'but each side must be 1 to 4096 pixels';
+    expectMnnError(() => parseIdx(header(8, [1, 28, 0]), 'w'), `w: header says images are 28×0, ${sides}`);
+    expectMnnError(() => parseIdx(header(8, [1, 4097, 28]), 'h'), `h: header says images are 4097×28, ${sides}`);
+    expect(parseIdx(concat(header(8, [1, 4096, 1]), new Uint8Array(4096)), 'tall')).toMatchObject({
+      rows: 4096,
+      cols: 1,
+    });
+  });
+
+  it('counts trailing bytes exactly', () => {
+    const bytes = concat(serializeIdx(randomLabels(5)), Uint8Array.of(1, 2));
+    expectMnnError(
+      () => parseIdx(bytes, 'raw'),
+      'raw: file has 2 trailing bytes: header says 5 labels (5 bytes) but 7 bytes follow',
+    );
+  });
+
+  it('refuses a label above 9 at index 0, saying what data it needs', () => {
+    const error = expectMnnError(
+      () => parseIdx(concat(header(8, [2]), Uint8Array.of(12, 1)), 'l'),
+      'l: label 12 at index 0 is not a digit 0–9 (mnn trains 10-class classifiers)',
+    );
+    expect([error.hint, error.option]).toEqual(['use a data set with labels 0–9', undefined]);
+  });
+
+  it('refuses gzip data corrupt past the part that holds the header', () => {
+    const random = randomImages(10, 28, 28);
+    const bytes = gzip(serializeIdx(random));
+    bytes[5000] ^= 0xff;
+    expectMnnError(() => parseIdx(bytes, 'z.gz'), 'z.gz: gzip data is corrupt or cut short (');
+  });
+});
+
+/** `gzipped` with a file name of `length` bytes in its gzip header (FNAME, RFC 1952). */
+function withLongName(gzipped: Uint8Array, length: number): Uint8Array {
+  const name = new Uint8Array(length + 1).fill(0x61);
+  name[length] = 0; // zero-terminated
+  const bytes = concat(concat(gzipped.subarray(0, 10), name), gzipped.subarray(10));
+  bytes[3] |= 0x08; // FLG.FNAME
+  return bytes;
+}
+
+describe('parseIdx: gzip headers of any length', () => {
+  it('reads a file whose gzip header alone is longer than the first bytes probed', () => {
+    const labels = randomLabels(40);
+    const bytes = withLongName(gzip(serializeIdx(labels)), 3000);
+    expect(parseIdx(bytes, 'named.gz')).toEqual(labels);
+  });
+
+  it('refuses a stream that gives nothing for one prefix and over 16 MiB for the next', () => {
+    const bomb = gzip(concat(header(8, [10]), new Uint8Array(40 << 20)));
+    const bytes = withLongName(bomb, 40_000);
+    expectMnnError(() => parseIdx(bytes, 'crafted.gz'), 'crafted.gz: gzip data does not decompress like an IDX file');
+  });
+});
+
 describe('readIdx and writeIdx', () => {
+  it('says a directory is not a file', () => {
+    const path = join(temporaryDirectory(), 'a-directory');
+    mkdirSync(path);
+    expectMnnError(() => readIdx(path), `${path}: cannot read: is a directory, not a file`);
+  });
+
   it('names a missing file and suggests downloading the data set', () => {
     const path = join(temporaryDirectory(), 'nothing-here');
     const error = expectMnnError(() => readIdx(path), path, 'file not found');
@@ -179,6 +303,8 @@ describe('readIdx and writeIdx', () => {
 
   it('refuses to serialize sizes that do not match the array (a programming error)', () => {
     const images = { ...randomImages(2, 3, 3), count: 3 };
-    expect(() => serializeIdx(images)).toThrow(RangeError);
+    expect(() => serializeIdx(images)).toThrow(
+      new RangeError('IDX images: count and sizes announce 27 bytes, got 18'),
+    );
   });
 });

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
 import type { DecodedImage } from '../../src/image/decode.js';
 import {
+  borderIndices,
   centreByMass,
   centreOfMass,
   compositingBackground,
   cropToInk,
   preprocessDigit,
+  reduceToWorkingSize,
+  resampleArea,
   scaleToBox,
   toBytes,
   toGrayscale,
@@ -287,5 +290,280 @@ describe('preprocessDigit', () => {
     );
     const transparent = rgbaImage(50, 50, () => [0, 0, 0, 0]);
     expect(() => preprocessDigit(transparent)).toThrowError(/^no digit found in test\.png/);
+  });
+});
+
+describe('borderIndices', () => {
+  it('is every pixel in the first or last row or column, in reading order', () => {
+    for (let width = 1; width <= 5; width++) {
+      for (let height = 1; height <= 5; height++) {
+        const expected = Array.from({ length: width * height }, (_, i) => i).filter((i) => {
+          const [x, y] = [i % width, Math.floor(i / width)];
+          return x === 0 || y === 0 || x === width - 1 || y === height - 1;
+        });
+        expect(borderIndices(width, height)).toEqual(expected);
+      }
+    }
+  });
+});
+
+describe('toGrayscale: luma and alpha', () => {
+  it('weighs red, green and blue 0.299, 0.587, 0.114 (Rec. 601)', () => {
+    const gray = toGrayscale(
+      rgbaImage(
+        3,
+        1,
+        (x) =>
+          [
+            [0, 255, 0, 255],
+            [10, 200, 30, 255],
+            [255, 255, 255, 255],
+          ][x],
+      ),
+    );
+    expect(gray.values[0]).toBeCloseTo(0.587, 6);
+    expect(gray.values[1]).toBeCloseTo((0.299 * 10 + 0.587 * 200 + 0.114 * 30) / 255, 6);
+    expect(gray.values[2]).toBeCloseTo(1, 6);
+  });
+
+  it('mixes a half-transparent pixel half and half with the background', () => {
+    // Opaque white border, so the background is white; the centre is black at alpha 51/255 = 0.2.
+    const image = rgbaImage(3, 3, (x, y) =>
+      x === 1 && y === 1 ? [0, 0, 0, 51] : [255, 255, 255, 255],
+    );
+    expect(toGrayscale(image).values[4]).toBeCloseTo(0.2 * 0 + 0.8 * 1, 6);
+  });
+});
+
+describe('compositingBackground', () => {
+  /** A 4×4 image: its first `opaque` of 12 border pixels grey 0.8, the rest transparent white. */
+  const borderWithOpaque = (opaque: number) => {
+    const border = borderIndices(4, 4);
+    return rgbaImage(4, 4, (x, y) => {
+      const rank = border.indexOf(y * 4 + x);
+      if (rank < 0) return [0, 0, 0, 255]; // the interior: an opaque black stroke
+      return rank < opaque ? [204, 204, 204, 255] : [255, 255, 255, 0]; // white, but invisible
+    });
+  };
+
+  it('is the alpha-weighted grey of the border when at least half of it is opaque', () => {
+    expect(compositingBackground(borderWithOpaque(12))).toBeCloseTo(0.8, 6);
+    expect(compositingBackground(borderWithOpaque(6))).toBeCloseTo(0.8, 6); // exactly half
+    const oneBlackCorner = rgbaImage(3, 3, (x, y) =>
+      x === 0 && y === 0
+        ? [0, 0, 0, 255]
+        : x === 1 && y === 1
+          ? [9, 9, 9, 255]
+          : [255, 255, 255, 255],
+    );
+    expect(compositingBackground(oneBlackCorner)).toBeCloseTo(7 / 8, 6);
+  });
+
+  it('on a mostly transparent border: white under dark strokes, black under light ones', () => {
+    // 5 of 12 border pixels opaque: the light grey border and the black interior average below ½.
+    expect(compositingBackground(borderWithOpaque(5))).toBe(1);
+    const light = rgbaImage(4, 4, (x, y) =>
+      x === 1 && y === 1 ? [128, 128, 128, 255] : [0, 0, 0, 0],
+    );
+    expect(compositingBackground(light)).toBe(0); // 128/255 ≥ ½: light strokes go on black
+    const dark = rgbaImage(4, 4, (x, y) =>
+      x === 1 && y === 1 ? [127, 127, 127, 255] : [0, 0, 0, 0],
+    );
+    expect(compositingBackground(dark)).toBe(1);
+  });
+
+  it('weighs each visible pixel by its alpha, and is white when nothing is visible', () => {
+    // Two visible pixels: white at alpha 1 and black at alpha 0.2 → mean luma 1/1.2 ≥ ½: black.
+    const image = rgbaImage(4, 4, (x, y) =>
+      y === 1 && x === 1 ? [255, 255, 255, 255] : y === 1 && x === 2 ? [0, 0, 0, 51] : [0, 0, 0, 0],
+    );
+    expect(compositingBackground(image)).toBe(0);
+    // White at alpha 0.2 and black at alpha 1 → mean luma 0.2/1.2 < ½: white.
+    const reversed = rgbaImage(4, 4, (x, y) =>
+      y === 1 && x === 1 ? [255, 255, 255, 51] : y === 1 && x === 2 ? [0, 0, 0, 255] : [0, 0, 0, 0],
+    );
+    expect(compositingBackground(reversed)).toBe(1);
+    expect(compositingBackground(rgbaImage(3, 3, () => [255, 255, 255, 0]))).toBe(1);
+  });
+});
+
+describe('toInk: background median, noise floor from the median absolute deviation', () => {
+  it('takes the mean of the two middle border values as the background of an even border', () => {
+    // 3×3: eight border pixels, four at 0.2 and four at 0.4 → background 0.3; centre 1.
+    const gray = grayImage(3, 3, (x, y) =>
+      x === 1 && y === 1 ? 1 : (x + y) % 2 === 0 ? 0.2 : 0.4,
+    );
+    const ink = toInk(gray);
+    expect(ink.contrast).toBeCloseTo(0.7, 6);
+    expect(ink.values[4]).toBe(1);
+  });
+
+  it('removes a floor of 3σ (σ = 1.4826 · border MAD) and stretches the rest to [0, 1]', () => {
+    // 4×4 light paper: border 0.8 ×3, 0.9 ×6, 1.0 ×3 → median 0.9, MAD 0.05, σ = 0.07413.
+    const borderValues = [0.8, 0.9, 1.0, 0.9, 0.8, 0.9, 1.0, 0.9, 0.8, 0.9, 1.0, 0.9];
+    const border = borderIndices(4, 4);
+    const interior: Record<number, number> = { 5: 0.1, 6: 0.5, 9: 0.7, 10: 0.9 };
+    const gray = grayImage(
+      4,
+      4,
+      (x, y) => interior[y * 4 + x] ?? borderValues[border.indexOf(y * 4 + x)],
+    );
+    const ink = toInk(gray);
+    const contrast = 0.9 - 0.1; // dark ink: the darkest value is farther from the paper than 1.0
+    const floor = (3 * 1.4826 * 0.05) / contrast;
+    const expected = (value: number) =>
+      Math.min(1, Math.max(0, ((0.9 - value) / contrast - floor) / (1 - floor)));
+    expect(ink.contrast).toBeCloseTo(contrast, 6);
+    for (const [index, value] of Object.entries(interior)) {
+      expect(ink.values[Number(index)]).toBeCloseTo(expected(value), 5);
+    }
+    expect(ink.values[6]).toBeGreaterThan(0.2); // 0.5 is ink, if fainter than 0.1
+    expect(ink.values[10]).toBe(0); // paper-coloured
+    expect(ink.values[0]).toBe(0); // lighter than the paper: not ink, never negative
+  });
+
+  it('caps the noise floor at 0.9 of the contrast on very noisy paper', () => {
+    // Border alternating 0.3 / 0.7 (MAD 0.2, σ ≈ 0.3): 3σ exceeds the contrast 0.5.
+    const gray = grayImage(4, 4, (x, y) =>
+      x === 1 && y === 1 ? 1 : x === 2 && y === 2 ? 0.975 : (x + y) % 2 === 0 ? 0.3 : 0.7,
+    );
+    const ink = toInk(gray);
+    expect(ink.contrast).toBeCloseTo(0.5, 6);
+    expect(ink.values[5]).toBe(1);
+    // Background median 0.5; strength of 0.975 is 0.95, above the capped floor 0.9: (0.95 − 0.9)/0.1.
+    expect(ink.values[10]).toBeCloseTo(0.5, 5);
+  });
+});
+
+describe('cropToInk: blobs', () => {
+  it('joins diagonal neighbours into one stroke, so a faint dot beside it is a speck', () => {
+    // An 11-pixel diagonal (mass 11) and a dot of 0.5: 0.5 < 5% of 11, so the dot is dropped.
+    // Were diagonals separate blobs (mass 1 each), the dot would count and widen the box.
+    const ink = grayImage(30, 30, (x, y) =>
+      x === y && x >= 2 && x <= 12 ? 1 : x === 25 && y === 3 ? 0.5 : 0,
+    );
+    const cropped = cropToInk(ink) as GrayImage;
+    expect([cropped.width, cropped.height]).toEqual([11, 11]);
+    expect(cropped.values[0]).toBe(1);
+    expect(cropped.values[10 * 11 + 10]).toBe(1);
+  });
+
+  it('keeps a blob of exactly 5% of the biggest mass, and ink of exactly 25% of the strongest', () => {
+    // A 20-pixel bar (mass 20) and, far away, a single pixel of 1 (mass 1 = 5% of 20).
+    const bar = (x: number, y: number) => y === 10 && x >= 0 && x < 20;
+    const withDot = cropToInk(
+      grayImage(30, 30, (x, y) => (bar(x, y) ? 1 : x === 29 && y === 29 ? 1 : 0)),
+    ) as GrayImage;
+    expect([withDot.width, withDot.height]).toEqual([30, 20]);
+    // A pixel at exactly 0.25 of the strongest ink is strong ink: it extends the box.
+    const withFaint = cropToInk(
+      grayImage(30, 30, (x, y) => (bar(x, y) ? 1 : x === 5 && y === 11 ? 0.25 : 0)),
+    ) as GrayImage;
+    expect([withFaint.width, withFaint.height]).toEqual([20, 2]);
+  });
+
+  it('finds strokes that touch every edge of the image', () => {
+    const frame = grayImage(6, 5, (x, y) => (x === 0 || y === 0 || x === 5 || y === 4 ? 1 : 0));
+    const cropped = cropToInk(frame) as GrayImage;
+    expect([cropped.width, cropped.height]).toEqual([6, 5]);
+    expect(Array.from(cropped.values)).toEqual(Array.from(frame.values));
+  });
+
+  it('crops to the union of the kept blobs: left, top, right and bottom from different ones', () => {
+    const ink = grayImage(40, 40, (x, y) =>
+      (x >= 5 && x < 9 && y >= 20 && y < 24) ||
+      (x >= 20 && x < 24 && y >= 3 && y < 7) ||
+      (x >= 30 && x < 34 && y >= 30 && y < 35)
+        ? 1
+        : 0,
+    );
+    const cropped = cropToInk(ink) as GrayImage;
+    expect([cropped.width, cropped.height]).toEqual([34 - 5, 35 - 3]);
+    expect(cropped.values[(20 - 3) * cropped.width + 0]).toBe(1);
+  });
+});
+
+describe('resampleArea and scaleToBox', () => {
+  it('averages source pixels by the fraction of each that an output pixel covers', () => {
+    // 3×3 → 2×2 (scale 2/3): output 0 covers source [0, 1.5), output 1 covers [1.5, 3), each way.
+    const columns = grayImage(3, 3, (x) => [0.3, 0.6, 0.9][x]);
+    const out = resampleArea(columns, 2, 2, 2 / 3);
+    const left = (0.3 * 1 + 0.6 * 0.5) * (2 / 3);
+    const right = (0.6 * 0.5 + 0.9 * 1) * (2 / 3);
+    for (const [index, value] of [left, right, left, right].entries()) {
+      expect(out.values[index]).toBeCloseTo(value, 6);
+    }
+    const rows = resampleArea(
+      grayImage(3, 3, (_, y) => [0.3, 0.6, 0.9][y]),
+      2,
+      2,
+      2 / 3,
+    );
+    for (const [index, value] of [left, left, right, right].entries()) {
+      expect(rows.values[index]).toBeCloseTo(value, 6);
+    }
+  });
+
+  it('enlarges small images by repeating pixels (each covers whole output pixels)', () => {
+    const scaled = scaleToBox(
+      grayImage(2, 1, (x) => [0.25, 0.75][x]),
+      4,
+    );
+    expect([scaled.width, scaled.height]).toEqual([4, 2]);
+    expect(Array.from(scaled.values)).toEqual([0.25, 0.25, 0.75, 0.75, 0.25, 0.25, 0.75, 0.75]);
+  });
+
+  it('makes the longer side exactly 20 even where width · (20/width) rounds above 20', () => {
+    expect(147 * (20 / 147)).toBeGreaterThan(20); // 20.000000000000004 in floating point
+    const scaled = scaleToBox(grayImage(147, 30, () => 1));
+    expect([scaled.width, scaled.height]).toEqual([20, 5]);
+    expect(scaled.values[19]).toBeCloseTo(1, 5); // the last column is fully covered, not a sliver
+  });
+
+  it('reduces only images whose longer side exceeds the working size', () => {
+    const image = grayImage(5, 3, () => 1);
+    expect(reduceToWorkingSize(image, 5)).toBe(image);
+    const reduced = reduceToWorkingSize(image, 4);
+    expect([reduced.width, reduced.height]).toEqual([4, 3]);
+    const tall = grayImage(3, 5, () => 1);
+    expect([reduceToWorkingSize(tall, 4).width, reduceToWorkingSize(tall, 4).height]).toEqual([
+      3, 4,
+    ]);
+  });
+});
+
+describe('centreOfMass, centreByMass and toBytes on exact cases', () => {
+  it('weighs each pixel position by its value, and is NaN without mass', () => {
+    const image = grayImage(3, 2, (x, y) => (x === 0 && y === 0 ? 1 : x === 2 && y === 1 ? 3 : 0));
+    expect(centreOfMass(image)).toEqual({ x: 1.5, y: 0.75 });
+    const empty = centreOfMass(grayImage(2, 2, () => 0));
+    expect(empty.x).toBeNaN();
+    expect(empty.y).toBeNaN();
+  });
+
+  it('moves a single pixel to (14, 14) and a 2×1 pair to columns 14 and 15', () => {
+    const single = centreByMass(grayImage(1, 1, () => 0.5));
+    expect(single.values[14 * 28 + 14]).toBe(0.5);
+    expect(single.values.reduce((sum, value) => sum + value, 0)).toBe(0.5);
+    const pair = centreByMass(grayImage(2, 1, () => 1)); // centre x = 0.5: shift round(13.5) = 14
+    expect(pair.values[14 * 28 + 14]).toBe(1);
+    expect(pair.values[14 * 28 + 15]).toBe(1);
+  });
+
+  it('clamps the shift so that a lopsided image stays whole on the field', () => {
+    // 20 wide with all mass in the last column: centring it would push 6 columns off the left.
+    const image = grayImage(20, 1, (x) => (x === 19 ? 1 : x === 0 ? 0.01 : 0));
+    const placed = centreByMass(image);
+    expect(placed.values[14 * 28 + 0]).toBeCloseTo(0.01, 6);
+    expect(placed.values[14 * 28 + 19]).toBe(1);
+    // And the other way: mass in the first column of a wide image, which would fall off the right.
+    const mirrored = centreByMass(grayImage(20, 1, (x) => (x === 0 ? 1 : x === 19 ? 0.01 : 0)));
+    expect(mirrored.values[14 * 28 + 27]).toBeCloseTo(0.01, 6);
+    expect(mirrored.values[14 * 28 + 8]).toBe(1);
+  });
+
+  it('gives all-zero bytes for an image without ink', () => {
+    expect(Array.from(toBytes(grayImage(2, 1, () => 0)))).toEqual([0, 0]);
+    expect(Array.from(toBytes(grayImage(3, 1, (x) => [0.5, 1, 2][x])))).toEqual([64, 128, 255]);
   });
 });

@@ -10,6 +10,17 @@ import {
   writeFilesAtomic,
 } from '../../src/io/atomic-write.js';
 
+/** The MnnError `action` throws. */
+function thrown(action: () => void): MnnError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof MnnError) return error;
+    throw error;
+  }
+  throw new Error('expected an MnnError');
+}
+
 describe('writeFileAtomic', () => {
   it('creates missing directories and leaves no temporary file behind', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
@@ -35,6 +46,7 @@ describe('writeFileAtomic', () => {
     const target = join(file, 'sub', 'out.bin');
     expect(() => writeFileAtomic(target, 'data')).toThrow(MnnError);
     expect(() => writeFileAtomic(target, 'data')).toThrow(`cannot write ${target}`);
+    expect(thrown(() => writeFileAtomic(target, 'data')).kind).toBe('io');
   });
 });
 
@@ -75,12 +87,25 @@ describe('assertWritable', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
     const file = join(directory, 'plain.txt');
     writeFileSync(file, '');
-    expect(() => assertWritable(join(file, 'model.json'))).toThrow(/is a file, not a directory/);
-    expect(() => assertWritable(directory)).toThrow(/it is a directory/);
+    const below = thrown(() => assertWritable(join(file, 'model.json')));
+    expect(below.message).toBe(
+      `cannot write ${join(file, 'model.json')}: ${file} is a file, not a directory.`,
+    );
+    expect(below.kind).toBe('io');
+    const inside = thrown(() => assertWritable(join(file, 'deeper', 'model.json')));
+    expect(inside.message).toContain(`: ${file} is a file, not a directory.`);
+    const itself = thrown(() => assertWritable(directory));
+    expect(itself.message).toBe(
+      `cannot write ${directory}: it is a directory; give a file name such as ${join(directory, 'model.json')}.`,
+    );
+    expect(itself.kind).toBe('io');
   });
 
   it('refuses a directory nobody may write in, even root (/proc)', () => {
-    expect(() => assertWritable('/proc/mnn-test/model.json')).toThrow(/cannot write/);
+    const error = thrown(() => assertWritable('/proc/mnn-test/model.json'));
+    expect(error.message).toMatch(/^cannot write \/proc\/mnn-test\/model.json: /);
+    expect(error.kind).toBe('io');
+    expect(error.hint).toBe('choose another location');
   });
 });
 
@@ -90,10 +115,23 @@ describe('writeFailureReason', () => {
       Object.assign(new Error(code), { code, syscall });
     expect(writeFailureReason(failure('ENOSPC'))).toBe('the disk is full');
     expect(writeFailureReason(failure('EACCES'))).toBe('permission denied');
+    expect(writeFailureReason(failure('EPERM'))).toBe('permission denied');
     expect(writeFailureReason(failure('EROFS'))).toBe('the file system is read-only');
     expect(writeFailureReason(failure('ENOTDIR'))).toBe(
       'a part of the path is a file, not a directory',
     );
+  });
+
+  it('explains EEXIST only from mkdir, and gives other errors as they are', () => {
+    const failure = (code: string, syscall: string) =>
+      Object.assign(new Error(`${code} from ${syscall}`), { code, syscall });
+    expect(writeFailureReason(failure('EEXIST', 'mkdir'))).toBe(
+      'a part of the path is a file, not a directory',
+    );
+    expect(writeFailureReason(failure('EEXIST', 'open'))).toBe('EEXIST from open');
+    expect(writeFailureReason(failure('ENOENT', 'mkdir'))).toBe('ENOENT from mkdir');
+    expect(writeFailureReason(new Error('the cable is out'))).toBe('the cable is out');
+    expect(writeFailureReason('not an Error')).toBe('not an Error');
   });
 
   it('regression: mkdir over a file (EEXIST) is explained, not shown raw', () => {

@@ -19,9 +19,9 @@ const shapes: [number, number][] = [
 ];
 
 describe('column kernels match naive references', () => {
-  const random = new Random(5);
   for (const [rows, cols] of shapes) {
     it(`${rows}×${cols}`, () => {
+      const random = new Random(5);
       const M = randomMatrix(random, rows, cols);
       const v = Float64Array.from({ length: rows }, () => random.uniform(-1, 1));
 
@@ -97,5 +97,18 @@ describe('column kernels match naive references', () => {
       addColumnVector(Matrix.zeros(2, 3), Matrix.zeros(2, 3), new Float64Array(3)),
     ).toThrow(/v must have 2/);
     expect(() => sumColumns(new Float64Array(3), Matrix.zeros(2, 3))).toThrow(/out must have 2/);
+    expect(() => argmaxColumns(new Uint32Array(2), Matrix.zeros(2, 3))).toThrow(
+      'out must have 3 entries, got 2',
+    );
+  });
+
+  it('rejects an output of the wrong shape, naming it', () => {
+    const v = new Float64Array(2);
+    expect(() => addColumnVector(Matrix.zeros(2, 2), Matrix.zeros(2, 3), v)).toThrow(
+      'out must be 2×3, got 2×2',
+    );
+    expect(() => columnSoftmax(Matrix.zeros(3, 2), Matrix.zeros(2, 2))).toThrow(
+      'out must be 2×2, got 3×2',
+    );
   });
 });

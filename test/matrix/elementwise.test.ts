@@ -11,9 +11,9 @@ const shapes: [number, number][] = [
 ];
 
 describe('element-wise kernels match a per-element reference, also in place', () => {
-  const random = new Random(3);
   for (const [rows, cols] of shapes) {
     it(`${rows}×${cols}`, () => {
+      const random = new Random(3);
       const A = randomMatrix(random, rows, cols);
       const expectEach = (actual: Matrix, f: (i: number) => number) =>
         actual.data.forEach((value, i) => expect(value).toBe(f(i)));

@@ -40,7 +40,13 @@ describe('model loading refuses hostile sizes before allocating', () => {
     closeSync(descriptor);
     const started = performance.now();
     expect(() => loadModel(path)).toThrow(
-      `${path} is ${MAX_MODEL_FILE_BYTES + 1} bytes, over the 1 GB limit for model files`,
+      new MnnError(
+        `${path} is ${MAX_MODEL_FILE_BYTES + 1} bytes, over the 1 GB limit for model files`,
+        {
+          kind: 'limit',
+          hint: 'is it a model?',
+        },
+      ),
     );
     expect(performance.now() - started).toBeLessThan(1000);
   });

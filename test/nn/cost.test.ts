@@ -67,4 +67,10 @@ describe('softmax + cross-entropy', () => {
       /label 2 of sample 1/,
     );
   });
+
+  it('rejects a delta of the wrong shape, naming it', () => {
+    expect(() =>
+      softmaxCrossEntropyBackward(Matrix.zeros(2, 1), Matrix.zeros(2, 2), Uint8Array.of(0, 1)),
+    ).toThrow('delta must be 2×2, got 2×1');
+  });
 });

@@ -54,6 +54,13 @@ describe('dropoutKeeps', () => {
     expect(masks(1, 0)).not.toBe(masks(1, 1));
   });
 
+  it('keeps a unit whose draw u equals p exactly: kept when u ≥ p, so P(kept) = 1 − p', () => {
+    const key = [RandomPurpose.dropout, 7, 3, 2, 5] as const;
+    const u = counterUniform(11, ...key);
+    expect(dropoutKeeps({ rate: u, seed: 11, step: 7 }, 3, 2, 5)).toBe(true);
+    expect(dropoutKeeps({ rate: u + 2 ** -32, seed: 11, step: 7 }, 3, 2, 5)).toBe(false);
+  });
+
   it('keeps every unit at rate 0', () => {
     for (let unit = 0; unit < 1000; unit++) {
       expect(dropoutKeeps({ rate: 0, seed: 1, step: 1 }, 0, 1, unit)).toBe(true);

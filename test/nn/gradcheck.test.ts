@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/dataset.js';
 import { Matrix } from '../../src/matrix/matrix.js';
 import { gradientCheck, relativeError, type BackwardPass } from '../../src/nn/gradcheck.js';
 import { initParameters } from '../../src/nn/init.js';
 import { backpropagateDelta, layerGradients } from '../../src/nn/network.js';
-import { inputMatrix } from '../../src/train/inputs.js';
 import type { Parameters } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 
@@ -18,22 +16,11 @@ function randomBatch(layerSizes: number[], N: number, seed: number) {
   return { inputs, labels };
 }
 
-/** A few MNIST-like sparse byte images: about a fifth of the pixels lit. */
-function sparseByteDataset(count: number, seed: number): Dataset {
-  const random = new Random(seed);
-  const images = new Uint8Array(count * 784);
-  for (let i = 0; i < images.length; i++)
-    if (random.next() < 0.2) images[i] = 1 + random.integer(255);
-  const labels = Uint8Array.from({ length: count }, () => random.integer(10));
-  return { images, labels, count, rows: 28, cols: 28 };
-}
-
 describe('gradientCheck passes on the correct backward pass', () => {
   const architectures = [
     [6, 1, 3],
     [12, 8, 5],
     [10, 16, 16, 4],
-    [8, 64, 32, 16, 8, 10],
   ];
   for (const layerSizes of architectures) {
     it(`${layerSizes.join('-')}`, () => {
@@ -53,19 +40,19 @@ describe('gradientCheck passes on the correct backward pass', () => {
     });
   }
 
-  it('784-10-10 (uniform init, as in the paper) on sparse byte inputs, sampling the large W⁽¹⁾', () => {
-    const dataset = sparseByteDataset(4, 8);
-    const parameters = initParameters([784, 10, 10], { init: 'uniform', seed: 2 });
-    const result = gradientCheck({
-      parameters,
-      inputs: inputMatrix(dataset),
-      labels: dataset.labels,
-    });
+  it('checks a seeded sample of the entries of arrays above the full-check limit', () => {
+    const layerSizes = [6, 5, 3];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 4 });
+    const { inputs, labels } = randomBatch(layerSizes, 9, 5);
+    const options = { parameters, inputs, labels, fullCheckLimit: 10, sampleCount: 7 };
+    const result = gradientCheck(options);
     expect(result.passed).toBe(true);
     const [first, second] = result.layers;
-    expect(first.W.checked + first.W.skipped).toBe(200); // 7 840 entries > 2 000: a sample
-    expect(first.b.checked + first.b.skipped).toBe(10);
-    expect(second.W.checked + second.W.skipped).toBe(100);
+    expect(first.W.checked + first.W.skipped).toBe(7); // 30 entries > 10: a sample of 7
+    expect(first.b.checked + first.b.skipped).toBe(5); // 5 ≤ 10: all of them
+    expect(second.W.checked + second.W.skipped).toBe(7);
+    expect(second.b.checked + second.b.skipped).toBe(3);
+    expect(gradientCheck({ ...options, seed: 1 })).toEqual(result); // seed 1 is the default
   });
 
   it('leaves the parameters bit-identical', () => {
@@ -91,6 +78,76 @@ describe('gradientCheck passes on the correct backward pass', () => {
     expect(result.layers[0].b).toEqual({ maxRelativeError: 0, checked: 0, skipped: 1 });
     expect(result.layers[0].W.checked).toBe(1);
     expect(result.passed).toBe(true);
+  });
+});
+
+/** The correct backward pass, then 0.05 added to gradient entry `index` of W⁽ℓ⁾ (or b⁽ℓ⁾). */
+function oneWrongEntry(array: 'W' | 'b', l: number, index: number): BackwardPass {
+  return (network, cache, labels, gradients) => {
+    network.backward(cache, labels, gradients);
+    gradients[array][l - 1][index] += 0.05;
+  };
+}
+
+describe('gradientCheck: which entries, and what passes', () => {
+  it('samples entries uniformly: a wrong first or last entry is found in about 7 of 30 seeds', () => {
+    const layerSizes = [6, 5, 3];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 4 });
+    const { inputs, labels } = randomBatch(layerSizes, 9, 5);
+    for (const index of [0, 29]) {
+      const backward = oneWrongEntry('W', 1, index);
+      let found = 0;
+      for (let seed = 1; seed <= 300; seed++) {
+        const options = { parameters, inputs, labels, backward, seed };
+        if (!gradientCheck({ ...options, fullCheckLimit: 10, sampleCount: 7 }).passed) found++;
+      }
+      expect(found).toBeGreaterThan(40); // 300 · 7/30 = 70 expected
+      expect(found).toBeLessThan(100);
+    }
+  });
+
+  it('checks every entry of an array up to the full-check limit, more than the sample count', () => {
+    const layerSizes = [6, 5, 3];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 4 });
+    const { inputs, labels } = randomBatch(layerSizes, 9, 5);
+    for (const fullCheckLimit of [30, 31]) {
+      const result = gradientCheck({ parameters, inputs, labels, fullCheckLimit, sampleCount: 7 });
+      const W = result.layers[0].W;
+      expect(W.checked + W.skipped).toBe(30);
+    }
+  });
+
+  it('passes only when every error is strictly below the tolerance, W and b alike', () => {
+    const layerSizes = [4, 3, 2];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 8 });
+    const { inputs, labels } = randomBatch(layerSizes, 6, 9);
+    for (const [array, l] of [
+      ['W', 1],
+      ['b', 2],
+    ] as const) {
+      const options = { parameters, inputs, labels, backward: oneWrongEntry(array, l, 1) };
+      const wrong = gradientCheck(options).layers[l - 1][array].maxRelativeError;
+      expect(wrong).toBeGreaterThan(0.1);
+      expect(gradientCheck({ ...options, tolerance: wrong }).passed).toBe(false);
+      expect(gradientCheck({ ...options, tolerance: wrong * (1 + 1e-12) }).passed).toBe(true);
+    }
+  });
+
+  it('skips entries whose ±h moves a Z of a deeper hidden layer across the kink', () => {
+    // 1-1-1-2: Z⁽¹⁾ = 1 stays positive; Z⁽²⁾ = 0·A⁽¹⁾ + 0 = 0, so W⁽²⁾ ± h and b⁽²⁾ ± h flip it.
+    const parameters: Parameters = {
+      layerSizes: [1, 1, 1, 2],
+      W: [Float64Array.from([1]), Float64Array.from([0]), Float64Array.from([0.3, -0.7])],
+      b: [Float64Array.from([1]), Float64Array.from([0]), Float64Array.from([0.1, 0.2])],
+    };
+    const result = gradientCheck({
+      parameters,
+      inputs: Matrix.from(1, 1, [0]),
+      labels: Uint8Array.from([1]),
+    });
+    expect(result.layers[0].b).toEqual({ maxRelativeError: 0, checked: 1, skipped: 0 });
+    expect(result.layers[1].W).toEqual({ maxRelativeError: 0, checked: 0, skipped: 1 });
+    expect(result.layers[1].b).toEqual({ maxRelativeError: 0, checked: 0, skipped: 1 });
   });
 });
 
@@ -128,10 +185,13 @@ function wrongBackward(
 }
 
 describe('gradientCheck catches wrong backward passes (equal widths so the wrong shapes fit)', () => {
-  const layerSizes = [6, 6, 6, 6];
-  const parameters = initParameters(layerSizes, { init: 'he', seed: 12 });
-  const { inputs, labels } = randomBatch(layerSizes, 8, 13);
-  const check = (backward: BackwardPass) => gradientCheck({ parameters, inputs, labels, backward });
+  // Built inside each test (not here), so that mutation testing sees initialization under a test.
+  const check = (backward: BackwardPass) => {
+    const layerSizes = [6, 6, 6, 6];
+    const parameters = initParameters(layerSizes, { init: 'he', seed: 12 });
+    const { inputs, labels } = randomBatch(layerSizes, 8, 13);
+    return gradientCheck({ parameters, inputs, labels, backward });
+  };
 
   it('the test harness itself is right when given the correct indices', () => {
     expect(

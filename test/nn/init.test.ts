@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initParameters, zeroParameters } from '../../src/nn/init.js';
+import { Random } from '../../src/nn/random.js';
 
 describe('initParameters', () => {
   it('is deterministic for a seed and differs across seeds', () => {
@@ -40,6 +41,33 @@ describe('initParameters', () => {
     expect(Math.min(...all)).toBeLessThan(-0.49);
     expect(Math.max(...all)).toBeGreaterThan(0.49);
     expect(params.b[0].some((b) => b !== 0)).toBe(true);
+  });
+
+  it('draws from one seeded stream in a fixed order: W⁽ℓ⁾ row-major, then b⁽ℓ⁾, for ℓ = 1..L', () => {
+    const layerSizes = [3, 4, 2];
+    const stream = new Random(5);
+    const draw = (n: number, f: () => number) => Float64Array.from({ length: n }, f);
+    const uniform = () => stream.uniform(-0.5, 0.5);
+    const expectedUniform = {
+      layerSizes,
+      W: [] as Float64Array[],
+      b: [] as Float64Array[],
+    };
+    for (let l = 1; l < layerSizes.length; l++) {
+      expectedUniform.W.push(draw(layerSizes[l] * layerSizes[l - 1], uniform));
+      expectedUniform.b.push(draw(layerSizes[l], uniform));
+    }
+    expect(initParameters(layerSizes, { init: 'uniform', seed: 5 })).toEqual(expectedUniform);
+
+    // He: W⁽ℓ⁾ = √(2/n_{ℓ−1}) · standard normals, layer after layer; no draws for the zero biases.
+    const normals = new Random(5);
+    const he = initParameters(layerSizes, { init: 'he', seed: 5 });
+    for (let l = 1; l < layerSizes.length; l++) {
+      const deviation = Math.sqrt(2 / layerSizes[l - 1]);
+      expect(he.W[l - 1]).toEqual(
+        draw(layerSizes[l] * layerSizes[l - 1], () => deviation * normals.normal()),
+      );
+    }
   });
 
   it('rejects fewer than two layers or sizes that are not positive whole numbers', () => {

@@ -21,12 +21,16 @@ function handNetwork(): { params: Parameters; A0: Matrix; labels: Uint8Array } {
   };
 }
 
-describe('Network on a 2-2-2 case computed by hand', () => {
+/** The hand network after its forward pass (built inside each test, so mutation testing sees it). */
+function handForward() {
   const { params, A0, labels } = handNetwork();
   const network = new Network(params);
-  const cache = network.forward(A0, labels);
+  return { network, A0, labels, cache: network.forward(A0, labels) };
+}
 
+describe('Network on a 2-2-2 case computed by hand', () => {
   it('forward: Z⁽¹⁾, A⁽¹⁾, Z⁽²⁾, A⁽²⁾', () => {
+    const { cache } = handForward();
     // Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾:
     //   x₁: (1·1 − 1·0 + 0, 0.5·1 + 2·0 − 1) = (1, −0.5)
     //   x₂: (1·0.5 − 1·1 + 0, 0.5·0.5 + 2·1 − 1) = (−0.5, 1.25)
@@ -47,6 +51,7 @@ describe('Network on a 2-2-2 case computed by hand', () => {
   });
 
   it('cost: C = ½(−log 0.92414182 − log 0.1480472)', () => {
+    const { network, A0, labels, cache } = handForward();
     // −log A_{0,1} = log(1 + e^−2.5) = 0.0788897343
     // −log A_{1,2} = 1.75 + log(1 + e^−1.75) = 1.75 + 0.1602241504 = 1.9102241504
     // C = (0.0788897343 + 1.9102241504) / 2 = 0.9945569424
@@ -55,6 +60,7 @@ describe('Network on a 2-2-2 case computed by hand', () => {
   });
 
   it('backward: ∂C/∂W⁽ℓ⁾ and ∂C/∂b⁽ℓ⁾', () => {
+    const { network, labels, cache } = handForward();
     const gradients = zeroParameters([2, 2, 2]);
     network.backward(cache, labels, gradients);
     // Δ⁽²⁾ = A⁽²⁾ − Y, with d = 0.07585818 and D = 0.8519528:
@@ -75,9 +81,27 @@ describe('Network on a 2-2-2 case computed by hand', () => {
   });
 
   it('predicts the argmax and counts correct samples', () => {
+    const { network, A0, labels, cache } = handForward();
     expect(Array.from(network.predict(A0))).toEqual([0, 0]); // x₂'s label 1 has only 0.148
     expect(countCorrect(cache.A[2], labels)).toBe(1);
     expect(network.probabilities(A0).data).toEqual(cache.A[2].data);
+  });
+
+  it('without labels: the plain softmax output and no cost', () => {
+    const { network, A0, cache } = handForward();
+    const unlabelled = network.forward(A0);
+    expect(unlabelled.A[2].data).toEqual(cache.A[2].data);
+    expect(unlabelled.loss).toBeNaN();
+  });
+});
+
+describe('countCorrect', () => {
+  it('counts the columns whose largest entry is at the label, and only those', () => {
+    // Column argmaxes: 2, 0, 1, 1.
+    const AL = Matrix.from(3, 4, [0.1, 0.7, 0.2, 0.3, 0.2, 0.1, 0.5, 0.6, 0.7, 0.2, 0.3, 0.1]);
+    expect(countCorrect(AL, Uint8Array.from([2, 0, 1, 0]))).toBe(3);
+    expect(countCorrect(AL, Uint8Array.from([0, 1, 0, 0]))).toBe(0);
+    expect(countCorrect(AL, Uint8Array.from([2, 0, 1, 1]))).toBe(4);
   });
 });
 
@@ -102,6 +126,45 @@ describe('Network', () => {
     const before = network.cost(A0, labels);
     params.b[1][1] += 3; // favour class 1, x₂'s label
     expect(network.cost(A0, labels)).not.toBe(before);
+  });
+
+  it('runs three layers: ReLU on both hidden layers, softmax on the output', () => {
+    // 1-2-2-2 with identity-like weights: Z⁽¹⁾ = (x, −x), Z⁽²⁾ = A⁽¹⁾ + b⁽²⁾, Z⁽³⁾ = A⁽²⁾.
+    const params: Parameters = {
+      layerSizes: [1, 2, 2, 2],
+      W: [Float64Array.of(1, -1), Float64Array.of(1, 0, 0, 1), Float64Array.of(1, 0, 0, 1)],
+      b: [Float64Array.of(0, 0), Float64Array.of(0, -1), Float64Array.of(0, 0)],
+    };
+    const network = new Network(params);
+    expect(network.layerCount).toBe(3);
+    const cache = network.forward(Matrix.from(1, 2, [2, -3]), Uint8Array.of(0, 1));
+    expect(Array.from(cache.Z[0].data)).toEqual([2, -3, -2, 3]);
+    expect(Array.from(cache.A[1].data)).toEqual([2, 0, 0, 3]);
+    expect(Array.from(cache.Z[1].data)).toEqual([2, 0, -1, 2]);
+    expect(Array.from(cache.A[2].data)).toEqual([2, 0, 0, 2]);
+    expect(Array.from(cache.Z[2].data)).toEqual([2, 0, 0, 2]);
+    // Softmax of (2, 0) and (0, 2): the output layer is not passed through ReLU.
+    const p = 1 / (1 + Math.exp(-2));
+    expectCloseTo(cache.A[3].data, [p, 1 - p, 1 - p, p]);
+    expect(cache.loss).toBeCloseTo(-Math.log(p), 12);
+  });
+
+  it('creates a cache with one buffer per layer for N samples', () => {
+    const A0 = Matrix.zeros(3, 5);
+    const cache = new Network(zeroParameters([3, 4, 2])).createCache(A0);
+    expect(cache.A[0]).toBe(A0);
+    const shapes = (matrices: Matrix[]) => matrices.map((M) => [M.rows, M.cols]);
+    expect(shapes(cache.A)).toEqual([
+      [3, 5],
+      [4, 5],
+      [2, 5],
+    ]);
+    expect(shapes(cache.Z)).toEqual([
+      [4, 5],
+      [2, 5],
+    ]);
+    expect(shapes(cache.delta)).toEqual(shapes(cache.Z));
+    expect(cache.loss).toBeNaN();
   });
 
   it('rejects parameters whose arrays do not match layerSizes', () => {

@@ -14,6 +14,7 @@ describe('layer sizes: one rule for the CLI, model files and initialization', ()
     expect(layerSizesProblem([784, 0, 10])).toBe(
       'entry 2 (0) must be a whole number from 1 to 100000',
     );
+    expect(layerSizesProblem([0, 10])).toBe('entry 1 (0) must be a whole number from 1 to 100000');
   });
 
   it('is what initParameters enforces', () => {

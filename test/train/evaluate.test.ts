@@ -40,6 +40,23 @@ describe('evaluate', () => {
     const result = evaluate(alwaysPredicts(2), labelled([0, 2]));
     expect(result.loss).toBeCloseTo((logSumExp + (logSumExp - 5)) / 2, 12);
   });
+
+  it('goes through large sets in chunks of 1000: exactly one chunk, and one and a half', () => {
+    const logSumExp = Math.log(2 + Math.exp(5));
+    for (const count of [1000, 1500]) {
+      const labels = Array.from({ length: count }, (_, i) => (i % 4 === 0 ? 2 : 0));
+      const result = evaluate(alwaysPredicts(2), labelled(labels));
+      expect(result.accuracy).toBe(0.25);
+      expect(result.confusion[0][2]).toBe(0.75 * count);
+      expect(result.predicted.every((prediction) => prediction === 2)).toBe(true);
+      expect(result.loss).toBeCloseTo(logSumExp - 5 / 4, 12);
+    }
+  });
+
+  it('gives 0, not NaN, for an empty data set', () => {
+    const result = evaluate(alwaysPredicts(1), labelled([]));
+    expect(result).toMatchObject({ samples: 0, accuracy: 0, loss: 0 });
+  });
 });
 
 describe('classMetrics', () => {

@@ -27,6 +27,20 @@ describe('inputMatrix', () => {
     expect(() => inputMatrix(dataset, -1, 1)).toThrow(/whole numbers ≥ 0/);
   });
 
+  it('takes the rest of the samples from `start` by default', () => {
+    const A0 = inputMatrix(dataset, 1);
+    expect(A0.cols).toBe(2);
+    expect(A0.get(0, 1)).toBe(5 / 255);
+  });
+
+  it("refuses samples past the data set's count even when its images array holds more", () => {
+    const twoOfThree: Dataset = { ...dataset, count: 2, labels: dataset.labels.subarray(0, 2) };
+    expect(() => inputMatrix(twoOfThree, 1, 2)).toThrow(
+      new RangeError('samples 1..2 exceed the 2 in the dataset'),
+    );
+    expect(inputMatrix(twoOfThree, 1, 1).cols).toBe(1);
+  });
+
   it('divides by the scale a model records', () => {
     expect(inputMatrix(dataset, 0, 1, 51).get(2, 0)).toBe(1);
   });

@@ -124,6 +124,17 @@ describe('optimizers against docs/math.md written out naively', () => {
     });
   });
 
+  it('refuses a state made for another optimizer (a programming error)', () => {
+    const params = randomParameters(new Random(1), 1);
+    const g = randomParameters(new Random(2), 1);
+    const gdState = initialOptimizerState({ kind: 'gd', weightDecay: 0 }, LAYERS);
+    for (const settings of [SETTINGS[2][1], SETTINGS[4][1]]) {
+      expect(() => optimizerStep(settings, gdState, params, g, 0.1)).toThrow(
+        new Error('optimizer state does not match the optimizer'),
+      );
+    }
+  });
+
   it('momentum after two steps has velocity μ g₁ + g₂', () => {
     const settings: OptimizerSettings = { kind: 'momentum', momentum: 0.9, weightDecay: 0 };
     const state = initialOptimizerState(settings, LAYERS);

@@ -74,6 +74,18 @@ describe('ReferenceEngine', () => {
     expect(correct).toBe(24);
   });
 
+  it('evaluates in chunks of 1000 (exactly one here), and an empty set as loss 0', async () => {
+    const dataset = separableDataset(1000, 3);
+    const layerSizes = [4, 3, 2];
+    const params = initParameters(layerSizes, { init: 'he', seed: 5 });
+    const engine = new ReferenceEngine(dataset, layerSizes);
+    const cache = new Network(params).forward(inputMatrix(dataset), dataset.labels);
+    const all = await engine.evaluate(params);
+    expect(all.loss).toBeCloseTo(cache.loss, 12);
+    expect(all.correct).toBe(countCorrect(cache.A[2], dataset.labels));
+    expect(await engine.evaluate(params, new Uint32Array(0))).toEqual({ loss: 0, correct: 0 });
+  });
+
   it('rejects parameters for other layer sizes', async () => {
     const engine = new ReferenceEngine(randomDataset({ count: 2, classes: 4, seed: 1 }), [9, 4]);
     const params = initParameters([9, 3, 4], { init: 'he', seed: 1 });

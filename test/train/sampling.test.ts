@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchPlan, stepsPerEpoch } from '../../src/train/batches.js';
+import { counterHash, RandomPurpose } from '../../src/nn/random.js';
 import { epochOrder, sampleShifts, splitValidation } from '../../src/train/sampling.js';
 
 describe('keyed random choices of mini-batch training', () => {
@@ -27,6 +28,15 @@ describe('keyed random choices of mini-batch training', () => {
       train: Uint32Array.from({ length: 10 }, (_, i) => i),
       validation: new Uint32Array(0),
     });
+  });
+
+  it('the shift of sample s on axis a is counterHash(seed, shift, epoch, s, a, 0) mod (2K + 1) − K', () => {
+    const samples = Uint32Array.from([7, 3, 11]);
+    const shifts = sampleShifts(samples, 3, 5, 2);
+    const expected = [...samples].flatMap((sample) =>
+      [0, 1].map((axis) => (counterHash(5, RandomPurpose.shift, 2, sample, axis, 0) % 7) - 3),
+    );
+    expect([...shifts]).toEqual(expected);
   });
 
   it('shifts lie in −K..K, reach every value, and change with the epoch and the sample', () => {
@@ -62,6 +72,14 @@ describe('BatchPlan', () => {
     const dropped = new BatchPlan(50, { seed: 1, dropout: 0.5 }).batchAt(4);
     expect(dropped?.dropout).toEqual({ rate: 0.5, seed: 1, step: 5 });
     expect(dropped?.shifts).toBeUndefined();
+    const shifted = new BatchPlan(50, { seed: 1, maxShift: 1 });
+    expect(shifted.paper).toBe(false);
+    expect(shifted.batchAt(0)?.shifts).toEqual(sampleShifts(shifted.split.train, 1, 1, 0));
+  });
+
+  it('a mini-batch without dropout or shifts carries its samples only', () => {
+    const plan = new BatchPlan(40, { seed: 3, batchSize: 8, dropout: 0, maxShift: 0 });
+    expect(Object.keys(plan.batchAt(5) ?? {})).toEqual(['samples']);
   });
 
   it('gives shifts keyed by the epoch and dropout keyed by the step', () => {
