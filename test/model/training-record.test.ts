@@ -68,6 +68,7 @@ describe('a training record in a model file', () => {
       validation: 0,
       earlyStop: undefined,
       maxShift: 0,
+      precision: 'f64',
       seconds: 0,
       complete: true,
       stoppedEarly: false,
@@ -106,6 +107,7 @@ describe('a training record in a model file', () => {
       validation: 100,
       earlyStop: 3,
       maxShift: 2,
+      precision: 'f32',
       loss: 0.4,
       trainAccuracy: 0.9,
       testAccuracy: 0.88,
@@ -212,6 +214,11 @@ describe('a training record in a model file', () => {
       'negative shifts',
       { ...minimal, maxShift: -1 },
       '"training.maxShift" must be a whole number of at least 0',
+    ],
+    [
+      'a precision of another format',
+      { ...minimal, precision: 'f16' },
+      '"training.precision" must be "f64" or "f32"',
     ],
     ['a loss as text', { ...minimal, loss: 'low' }, '"training.loss" must be a finite number'],
     [
