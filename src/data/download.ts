@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { MnnError } from '../errors.js';
-import { describeWriteFailure, temporaryPathFor } from '../io/atomic-write.js';
+import { describeWriteFailure } from '../io/atomic-write.js';
+import { temporaryPathFor } from '../io/sibling.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 
 /** What one request to one mirror came to. */

@@ -18,7 +18,7 @@ describe('writeFileAtomic', () => {
   it('fails with a clear message and keeps the previous file when the target is a directory', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
     expect(() => writeFileAtomic(directory, 'x')).toThrow(
-      /cannot write .*previous file there is unchanged/,
+      /cannot write .*: it is a directory, not a regular file/,
     );
     expect(readdirSync(directory)).toEqual([]);
   });
