@@ -2,13 +2,13 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { pixelsPerSample, type Dataset } from '../data/dataset.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
-import { assertWritable } from '../io/atomic-write.js';
 import type { Model } from '../model/model.js';
-import { saveModel } from '../model/save.js';
+import { openModelOutput, type ModelOutput } from '../model/output.js';
 import { createEngine } from '../train/create-engine.js';
 import { train, type TrainOptions, type TrainResult } from '../train/train.js';
 import { lineChart } from './chart.js';
@@ -31,6 +31,7 @@ interface TrainCommandOptions extends TrainChoices {
   checkpointEvery: number;
   resume?: string;
   labels?: DatasetName;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -90,6 +91,7 @@ export function registerTrain(program: Command): void {
       '--resume <file>',
       'continue training a saved model or checkpoint with its own options; --iters is the new total',
     )
+    .option('--force', 'replace --out even when it holds a file that is not an mnn model')
     .option('--json', 'print the summary as one JSON object on stdout')
     .action(action(runTrain));
 }
@@ -180,12 +182,41 @@ function settingsFor(options: TrainCommandOptions, command: Command): TrainSetti
 
 async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
   const settings = settingsFor(options, command);
-  assertWritable(settings.out);
+  const output = openModelOutput(settings.out, { force: options.force });
+  // A second Ctrl-C exits at once: the claim on --out must not outlive the process.
+  const release = (): void => output.release();
+  process.once('exit', release);
+  try {
+    await trainInto(output, settings, options);
+  } finally {
+    process.off('exit', release);
+    output.release();
+  }
+}
+
+/** Says on stderr that a fresh run will replace the model at --out (a resumed run continues it). */
+function noteReplacement(output: ModelOutput, settings: TrainSettings): void {
+  const continuing =
+    settings.resume !== undefined && resolve(settings.resume.path) === resolve(settings.out);
+  if (output.previous === 'model' && !continuing) {
+    process.stderr.write(
+      `note: ${settings.out} holds a model; this run replaces it (give another --out to keep it)\n`,
+    );
+  }
+}
+
+/** Loads the data, trains, and saves into `output`, printing progress and a summary. */
+async function trainInto(
+  output: ModelOutput,
+  settings: TrainSettings,
+  options: TrainCommandOptions,
+): Promise<void> {
   const data = loadDataSource(settings.source, 'both');
   if (!data.train || !data.test) throw new MnnError('the data set has no training or test split.');
   const { train: trainSet, test: testSet } = data;
   if (settings.resume) checkResumeFitsData(settings.resume, trainSet, settings.source);
   else checkLayersFitData(settings.layers, trainSet);
+  noteReplacement(output, settings);
   const run: RunRecord = { settings, labels: labelsFor(options, settings), trainSet };
   const log = (line: string): void => {
     if (!options.json) process.stdout.write(`${line}\n`);
@@ -208,7 +239,7 @@ async function runTrain(options: TrainCommandOptions, command: Command): Promise
     checkpointEvery: options.checkpointEvery,
     resume: settings.resume?.state,
   };
-  const save = (result: TrainResult): void => saveModel(settings.out, modelOf(result, run));
+  const save = (result: TrainResult): void => output.save(modelOf(result, run));
   const result = await trainWithProgress({ train: trainSet, test: testSet }, trainOptions, {
     threads: options.threads,
     out: settings.out,

@@ -3,6 +3,7 @@
  * the built CLI in an empty working directory. Each must exit with the right code, print a short
  * error without a stack trace, and create or change no file.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -11,7 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
+  lstatSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
@@ -25,6 +26,7 @@ import { initParameters } from '../../src/nn/init.js';
 import { serializeModel } from '../../src/model/save.js';
 import type { Model } from '../../src/model/model.js';
 import { runCli } from '../helpers/cli-process.js';
+import { deviceNode, expectDevicesIntact } from '../helpers/devices.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
 let fixtures: string;
@@ -73,8 +75,13 @@ beforeAll(() => {
   writeFileSync(at('digit.png'), digitPng());
   writeFileSync(at('notes.txt'), 'plain text, not an image');
   mkdirSync(at('a-directory'));
+  deviceNode(fixtures, 'null');
+  execFileSync('mkfifo', [at('fifo')]);
 });
-afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(fixtures, { recursive: true, force: true });
+  expectDevicesIntact();
+});
 
 /** Every file under `root` with its size, time and content hash: any change shows up. */
 function snapshot(root: string): Record<string, string> {
@@ -82,10 +89,13 @@ function snapshot(root: string): Record<string, string> {
   const walk = (directory: string): void => {
     for (const name of readdirSync(directory)) {
       const path = join(directory, name);
-      const stats = statSync(path);
+      const stats = lstatSync(path);
       if (stats.isDirectory()) {
         entries[`${path}/`] = 'dir';
         walk(path);
+      } else if (!stats.isFile()) {
+        // Devices and FIFOs are never read (a /dev/zero would never end): their kind must stay.
+        entries[path] = `special ${stats.mode} ${stats.rdev}`;
       } else {
         const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
         entries[path] = `${stats.size} ${stats.mtimeMs} ${hash}`;
@@ -144,6 +154,18 @@ const CASES: Record<string, readonly Case[]> = {
       'cannot write /proc/mnn-test/model.json',
     ],
     [`train --data ${F}/data --out ${F}/a-directory`, 1, 'it is a directory'],
+    // Issue 9, finding 1: outputs that are not regular files.
+    [
+      `train --data ${F}/data --out ${F}/dev-null`,
+      1,
+      'it is a character device, not a regular file',
+    ],
+    [`train --data ${F}/data --out ${F}/fifo`, 1, 'it is a named pipe (FIFO), not a regular file'],
+    // Finding 4: outputs that would only fail after training.
+    [`train --data ${F}/data --out newdir/`, 2, 'it names a directory, not a file'],
+    [`train --data ${F}/data --out ${'m'.repeat(300)}.json`, 2, 'the file name is 305 bytes long'],
+    // Finding 7: a file that is not a model is never replaced without --force.
+    [`train --data ${F}/data --out ${F}/notes.txt`, 2, 'exists and is not an mnn model'],
     [`train --resume ${F}/absent.json`, 1, 'not found'],
     [`train --resume ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
     [`train --resume ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
