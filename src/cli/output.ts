@@ -7,7 +7,10 @@ export function exitCodeFor(kind: ErrorKind): 1 | 2 {
 }
 
 /** The flag of each library option that errors may name (MnnError.option). */
-const OPTION_FLAGS: Readonly<Record<string, string>> = { force: '--force' };
+const OPTION_FLAGS: Readonly<Record<string, string>> = {
+  force: '--force',
+  alpha: '--alpha',
+};
 
 /** An error's hint for people, naming the flag of the option concerned when there is one. */
 function hintText(error: MnnError): string {

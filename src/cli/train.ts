@@ -10,6 +10,7 @@ import { MnnError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
 import { createEngine } from '../train/create-engine.js';
+import { noBetterThanChance } from '../train/divergence.js';
 import { train, type TrainOptions, type TrainResult } from '../train/train.js';
 import { lineChart } from './chart.js';
 import { action, printJson } from './output.js';
@@ -246,6 +247,7 @@ async function trainInto(
     save,
   });
   save(result);
+  warnIfNoBetterThanChance(result, settings.layers[settings.layers.length - 1]);
   if (result.stopped) {
     reportInterrupted(result, settings);
     if (options.json) printSummary(settings.out, result);
@@ -260,6 +262,14 @@ async function trainInto(
     `${chalk.bold('done')}: train accuracy ${percent(result.trainAccuracy)}, test accuracy ${chalk.bold(percent(result.testAccuracy))}, loss ${result.loss.toFixed(4)}, ${result.seconds.toFixed(1)} s`,
   );
   log(`model saved to ${settings.out} (evaluate it with: mnn eval ${settings.out})`);
+}
+
+/** Warns on stderr when a run ends with a model that guesses no better than chance. */
+function warnIfNoBetterThanChance(result: TrainResult, classes: number): void {
+  if (!noBetterThanChance(result.trainAccuracy, classes)) return;
+  process.stderr.write(
+    `warning: the model is no better than chance (training accuracy ${percent(result.trainAccuracy)} with ${classes} classes); train longer, or try another --alpha\n`,
+  );
 }
 
 /** The --json summary of a run; an interrupted one adds "complete": false. */

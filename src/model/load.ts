@@ -17,6 +17,11 @@ export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
 export const MAX_MODEL_PARAMETERS = 1e8;
 /** The largest layer a model file may declare. */
 export const MAX_MODEL_LAYER_SIZE = 100_000;
+/**
+ * Weights and biases beyond this size come only from a run that diverged (a working network's are
+ * below 100); such a model gives NaN or meaningless outputs, so it is refused when loaded.
+ */
+export const MAX_PARAMETER_MAGNITUDE = 1e6;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -163,6 +168,11 @@ function readNumbers(value: Json, length: number, what: string, fail: Fail): Flo
     const number = value[i];
     if (typeof number !== 'number' || !Number.isFinite(number)) {
       return fail(`${what}[${i}] is ${JSON.stringify(number)}, not a finite number`);
+    }
+    if (Math.abs(number) > MAX_PARAMETER_MAGNITUDE) {
+      return fail(
+        `${what}[${i}] is ${number.toPrecision(3)}, far beyond a working network's (at most ${MAX_PARAMETER_MAGNITUDE}): it was saved by a training run that diverged; train it again with a smaller learning rate`,
+      );
     }
     numbers[i] = number;
   }

@@ -42,6 +42,11 @@ export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction
     cols: FIELD_SIZE,
   };
   const probabilities = Array.from(outputProbabilities(model.parameters, sample));
+  if (!probabilities.every(Number.isFinite)) {
+    throw new MnnError('the model gives no usable probabilities (not numbers) for this image', {
+      hint: 'its weights overflow; train it again with a smaller learning rate',
+    });
+  }
   const label = probabilities.indexOf(Math.max(...probabilities));
   return { label, prediction: model.labels[label], probabilities };
 }

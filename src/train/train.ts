@@ -1,9 +1,9 @@
 import type { Dataset } from '../data/dataset.js';
-import { MnnError } from '../errors.js';
 import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { HistoryPoint } from '../model/model.js';
 import type { GradientEngine, PassResult } from './engine.js';
+import { LossWatch } from './divergence.js';
 import { evaluate } from './evaluate.js';
 
 /** Everything that decides what training computes (the same options and seed give the same weights). */
@@ -105,13 +105,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Throws the divergence error when a loss is NaN or infinite. */
-function checkFinite(loss: number, iteration: number): void {
-  if (!Number.isFinite(loss)) {
-    throw new MnnError(`training diverged at iteration ${iteration}; try a smaller --alpha.`);
-  }
-}
-
 /**
  * Full-batch gradient descent exactly as in MATH.md: each iteration is one forward and one backward
  * pass over all training samples, then one update. Every `evalEvery` iterations (and at the start
@@ -134,6 +127,7 @@ export async function train(
   let stopped = false;
 
   const engine = await createEngine(data.train, options.layerSizes);
+  const watch = new LossWatch(options.layerSizes[options.layerSizes.length - 1]);
   // The pass a history point ran at the present parameters: its gradients are the ones the
   // next iteration needs, so that iteration reuses it instead of computing it again.
   let passAtCurrentParameters: PassResult | undefined;
@@ -141,7 +135,7 @@ export async function train(
     const record = async (): Promise<HistoryPoint> => {
       const pass = await engine.compute(parameters, gradients);
       passAtCurrentParameters = pass;
-      checkFinite(pass.loss, iteration);
+      watch.observe(pass.loss, iteration);
       const point: HistoryPoint = {
         iteration,
         loss: pass.loss,
@@ -172,7 +166,7 @@ export async function train(
     while (iteration < options.iterations) {
       const pass = passAtCurrentParameters ?? (await engine.compute(parameters, gradients));
       passAtCurrentParameters = undefined;
-      checkFinite(pass.loss, iteration + 1);
+      watch.observe(pass.loss, iteration);
       gradientDescentStep(parameters, gradients, options.alpha);
       iteration++;
       events.onIteration?.({
@@ -194,6 +188,9 @@ export async function train(
         iteration % checkpointEvery === 0 &&
         iteration < options.iterations
       ) {
+        // Only parameters whose loss is known sane become a checkpoint (the next step reuses the pass).
+        passAtCurrentParameters ??= await engine.compute(parameters, gradients);
+        watch.observe(passAtCurrentParameters.loss, iteration);
         await events.onCheckpoint?.(snapshot());
       }
       await yieldToEventLoop();
