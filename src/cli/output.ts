@@ -10,6 +10,7 @@ export function exitCodeFor(kind: ErrorKind): 1 | 2 {
 const OPTION_FLAGS: Readonly<Record<string, string>> = {
   force: '--force',
   alpha: '--alpha',
+  layerSizes: '--layers',
 };
 
 /** An error's hint for people, naming the flag of the option concerned when there is one. */

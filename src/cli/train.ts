@@ -1,16 +1,17 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { pixelsPerSample, type Dataset } from '../data/dataset.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
-import type { Model } from '../model/model.js';
+import { checkParameterCount, type Model } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
 import { createEngine } from '../train/create-engine.js';
 import { noBetterThanChance } from '../train/divergence.js';
+import { checkTrainingMemory } from '../train/memory.js';
 import { train, type TrainOptions, type TrainResult } from '../train/train.js';
 import { lineChart } from './chart.js';
 import { action, printJson } from './output.js';
@@ -183,6 +184,7 @@ function settingsFor(options: TrainCommandOptions, command: Command): TrainSetti
 
 async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
   const settings = settingsFor(options, command);
+  checkParameterCount(settings.layers);
   const output = openModelOutput(settings.out, { force: options.force });
   // A second Ctrl-C exits at once: the claim on --out must not outlive the process.
   const release = (): void => output.release();
@@ -193,6 +195,14 @@ async function runTrain(options: TrainCommandOptions, command: Command): Promise
     process.off('exit', release);
     output.release();
   }
+}
+
+/** The memory this process may use: the machine's, or its container's limit when lower. */
+function machineMemory(): number {
+  const constrained = process.constrainedMemory?.();
+  return constrained !== undefined && constrained > 0
+    ? Math.min(totalmem(), constrained)
+    : totalmem();
 }
 
 /** Says on stderr that a fresh run will replace the model at --out (a resumed run continues it). */
@@ -217,6 +227,12 @@ async function trainInto(
   const { train: trainSet, test: testSet } = data;
   if (settings.resume) checkResumeFitsData(settings.resume, trainSet, settings.source);
   else checkLayersFitData(settings.layers, trainSet);
+  checkTrainingMemory({
+    layerSizes: settings.layers,
+    samples: trainSet.count,
+    threads: options.threads,
+    availableBytes: machineMemory(),
+  });
   noteReplacement(output, settings);
   const run: RunRecord = { settings, labels: labelsFor(options, settings), trainSet };
   const log = (line: string): void => {

@@ -2,19 +2,18 @@ import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
 import type { Parameters } from '../nn/parameters.js';
 import {
+  MAX_MODEL_FILE_BYTES,
+  MAX_MODEL_PARAMETERS,
   MODEL_FORMAT,
   MODEL_VERSION,
   layerActivations,
+  parameterCount,
   type HistoryPoint,
   type InputDescription,
   type Model,
   type TrainingRecord,
 } from './model.js';
 
-/** Model files above this size are refused before reading (a 784-128-10 model is about 2 MB). */
-export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
-/** Networks above this many parameters are refused before their arrays are read. */
-export const MAX_MODEL_PARAMETERS = 1e8;
 /** The largest layer a model file may declare. */
 export const MAX_MODEL_LAYER_SIZE = 100_000;
 /**
@@ -38,7 +37,7 @@ export function loadModel(path: string): Model {
   }
   if (size > MAX_MODEL_FILE_BYTES) {
     throw new MnnError(
-      `${path} is ${size} bytes, over the 1 GB limit for model files; is it a model?`,
+      `${path} is ${size} bytes, over the ${MAX_MODEL_FILE_BYTES / 1e6} MB limit for model files; is it a model?`,
     );
   }
   let text: string;
@@ -110,8 +109,7 @@ function readLayerSizes(value: Json | undefined, fail: Fail): number[] {
     }
     return size;
   });
-  let count = 0;
-  for (let l = 1; l < sizes.length; l++) count += sizes[l] * (sizes[l - 1] + 1);
+  const count = parameterCount(sizes);
   if (count > MAX_MODEL_PARAMETERS) {
     fail(
       `"layers" ${sizes.join(',')} describe ${count} parameters, over the limit of ${MAX_MODEL_PARAMETERS}`,

@@ -1,3 +1,4 @@
+import { MnnError } from '../errors.js';
 import type { Parameters } from '../nn/parameters.js';
 
 /** The format name and version written into every model file (ARCHITECTURE.md, "Model file"). */
@@ -58,5 +59,37 @@ export interface Model {
 export function layerActivations(layerCount: number): string[] {
   return Array.from({ length: layerCount }, (_, index) =>
     index === layerCount - 1 ? 'softmax' : 'relu',
+  );
+}
+
+/**
+ * Model files above this size are refused before reading: parsing JSON takes about 3.5 times the
+ * file's size in memory, so 200 MB keeps loading a model under 1 GB.
+ */
+export const MAX_MODEL_FILE_BYTES = 200_000_000;
+/**
+ * The most parameters a network may have: written in the longest form (24 characters and a comma
+ * per number), 8 million fit in MAX_MODEL_FILE_BYTES, so every model mnn saves loads back.
+ */
+export const MAX_MODEL_PARAMETERS = 8_000_000;
+/** Bytes a parameter takes in a model file at most (the longest float64 and a comma). */
+const MAX_BYTES_PER_PARAMETER = 25;
+
+/** The number of weights and biases of a network: Σ n_ℓ (n_{ℓ−1} + 1). */
+export function parameterCount(layerSizes: readonly number[]): number {
+  let count = 0;
+  for (let l = 1; l < layerSizes.length; l++) count += layerSizes[l] * (layerSizes[l - 1] + 1);
+  return count;
+}
+
+/** Refuses, with an MnnError of kind 'limit', a network whose model file could not be loaded back. */
+export function checkParameterCount(layerSizes: readonly number[]): void {
+  const count = parameterCount(layerSizes);
+  if (count <= MAX_MODEL_PARAMETERS) return;
+  const fileBytes = count * MAX_BYTES_PER_PARAMETER;
+  throw new MnnError(
+    `a ${layerSizes.join('-')} network has ${(count / 1e6).toFixed(1)} million parameters, over the limit of ${MAX_MODEL_PARAMETERS / 1e6} million: ` +
+      `its model file (up to ${Math.round(fileBytes / 1e7) * 10} MB) could not be loaded back, as model files are limited to ${MAX_MODEL_FILE_BYTES / 1e6} MB to fit in memory`,
+    { kind: 'limit', option: 'layerSizes', hint: 'use smaller layers' },
   );
 }

@@ -123,6 +123,9 @@ const CASES: Record<string, readonly Case[]> = {
     ['train --layers 784,0,10', 2, '--layers entry 2 ("0")'],
     ['train --layers 784,100001,10', 2, 'from 1 to 100000'],
     ['train --layers 784,-5,10', 2, '--layers entry 2 ("-5")'],
+    // Issue 9, finding 3: networks too large to save or to train are refused before any work.
+    ['train --layers 784,40000,10', 1, 'has 31.8 million parameters, over the limit of 8 million'],
+    ['train --layers 784,100000,100000,10', 1, 'over the limit of 8 million'],
     [
       `train --layers 100,10,10 --data ${F}/data`,
       2,
