@@ -8,10 +8,10 @@ import { Command } from 'commander';
 import type { Dataset } from '../src/data/dataset.js';
 import { hasDatasetFiles, loadDatasetDirectory } from '../src/data/directory.js';
 import { loadEmbedded } from '../src/data/embedded.js';
-import { tileDataset } from '../src/data/tile.js';
 import type { Parameters } from '../src/nn/parameters.js';
 import { Random } from '../src/nn/random.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
+import { tileDataset } from './tile-dataset.js';
 
 const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10'];
 const DATA_KINDS = ['embedded', 'mnist', 'fashion'] as const;

@@ -52,7 +52,7 @@ async function runEval(modelPath: string, options: EvalCommandOptions): Promise<
       `${modelPath} expects ${inputs} inputs but the images of ${data.name} have ${pixelsPerSample(dataset)} pixels.`,
     );
   }
-  const result = evaluate(model.parameters, dataset);
+  const result = evaluate(model.parameters, dataset, model.input.scale);
   const metrics = classMetrics(result.confusion);
   if (options.json) {
     printJson({

@@ -5,10 +5,12 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import { datasetFiles, datasetMirrors, defaultDataDirectory, fetchFiles } from '../data/fetch.js';
+import { datasetFiles, datasetMirrors, fetchFiles } from '../data/fetch.js';
 import type { FetchEvent, FetchedFile } from '../data/fetch.js';
 import { DATASET_NAMES } from '../data/labels.js';
 import type { DatasetName } from '../data/labels.js';
+import { DEFAULT_DATA_DIRECTORIES } from '../data/source.js';
+import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
 import { action, printJson } from './output.js';
 import { choiceOption, positiveNumberOption } from './options.js';
 
@@ -77,13 +79,16 @@ function collectMirror(text: string, previous: string[]): string[] {
 
 /** Fetches the data set, drawing progress on stderr, and prints a summary. */
 async function runFetch(options: FetchCommandOptions): Promise<void> {
-  const directory = options.dir ?? defaultDataDirectory(options.dataset);
+  const directory = options.dir ?? DEFAULT_DATA_DIRECTORIES[options.dataset];
   const mirrorsOnly = process.env.MNN_FETCH_MIRRORS_ONLY === '1';
   const files = datasetFiles(options.dataset, checksumOverrides(process.env.MNN_FETCH_CHECKSUMS));
   const progress = options.json ? undefined : createProgress();
   const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
+  // The first Ctrl-C (or SIGTERM) stops the download cleanly; a second one leaves at once.
+  const interrupts = watchInterrupts({
+    onFirst: () => interrupt.abort(),
+    onSecond: () => process.exit(INTERRUPTED_EXIT_CODE),
+  });
   let fetched: FetchedFile[];
   try {
     fetched = await fetchFiles({
@@ -96,7 +101,7 @@ async function runFetch(options: FetchCommandOptions): Promise<void> {
       onEvent: progress?.onEvent,
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
     progress?.stop();
   }
   if (options.json) {

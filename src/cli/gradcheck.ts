@@ -6,7 +6,7 @@ import { EMBEDDED_CACHE_DIRECTORY } from '../data/source.js';
 import { Matrix } from '../matrix/matrix.js';
 import { gradientCheck, type ArrayCheck } from '../nn/gradcheck.js';
 import { initParameters } from '../nn/init.js';
-import { inputMatrix } from '../nn/network.js';
+import { inputMatrix } from '../train/inputs.js';
 import { Random } from '../nn/random.js';
 import { action, printJson } from './output.js';
 import { integerOption, parseLayers } from './options.js';

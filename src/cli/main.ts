@@ -5,6 +5,7 @@ import { registerGradcheck } from './gradcheck.js';
 import { reportError } from './output.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { registerPredict } from './predict.js';
 import { registerTrain } from './train.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerPredict(program);
   registerGradcheck(program);
+  registerExport(program);
   return program;
 }
 

@@ -1,7 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-
-/** Largest layer the CLI accepts; larger ones are almost certainly typos and would exhaust memory. */
-export const MAX_LAYER_SIZE = 100_000;
+import { isLayerSize, LAYER_SIZE_RULE } from '../nn/parameters.js';
 
 /** Parses a whole number option within [min, max]; commander turns the error into a usage line. */
 export function integerOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -29,7 +27,7 @@ export function positiveNumberOption(name: string, max = Number.MAX_VALUE) {
   };
 }
 
-/** Parses `--layers 784,10,10`: at least two sizes, each a whole number from 1 to MAX_LAYER_SIZE. */
+/** Parses `--layers 784,10,10`: at least two sizes, each obeying LAYER_SIZE_RULE. */
 export function parseLayers(text: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
   if (parts.length < 2) {
@@ -39,9 +37,9 @@ export function parseLayers(text: string): number[] {
   }
   return parts.map((part, index) => {
     const size = Number(part);
-    if (part === '' || !Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
+    if (part === '' || !isLayerSize(size)) {
       throw new InvalidArgumentError(
-        `--layers entry ${index + 1} ("${part}") must be a whole number from 1 to ${MAX_LAYER_SIZE}, e.g. 784,10,10.`,
+        `--layers entry ${index + 1} ("${part}") must be ${LAYER_SIZE_RULE}, e.g. 784,10,10.`,
       );
     }
     return size;

@@ -1,30 +1,16 @@
 import chalk from 'chalk';
 import { MnnError, type ErrorKind } from '../errors.js';
+import { describeError } from './hints.js';
 
 /** The exit code of each kind of user error: 2 for bad usage, 1 for everything else. */
 export function exitCodeFor(kind: ErrorKind): 1 | 2 {
   return kind === 'usage' ? 2 : 1;
 }
 
-/** The flag of each library option that errors may name (MnnError.option). */
-const OPTION_FLAGS: Readonly<Record<string, string>> = {
-  force: '--force',
-  alpha: '--alpha',
-  layerSizes: '--layers',
-};
-
-/** An error's hint for people, naming the flag of the option concerned when there is one. */
-function hintText(error: MnnError): string {
-  if (error.hint === undefined) return '';
-  const flag = error.option === undefined ? undefined : OPTION_FLAGS[error.option];
-  return `; ${error.hint}${flag === undefined ? '' : ` (${flag})`}`;
-}
-
 /** Prints a user error as one red line on stderr and sets the exit code; bugs keep their stack. */
 export function reportError(error: unknown): void {
   if (error instanceof MnnError) {
-    const hint = hintText(error);
-    process.stderr.write(`${chalk.red('error:')} ${error.message}${hint}\n`);
+    process.stderr.write(`${chalk.red('error:')} ${describeError(error)}\n`);
     process.exitCode = exitCodeFor(error.kind);
     return;
   }

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { renderShades } from '../image/shades.js';
+import { renderShades } from './shades.js';
 import { loadModel } from '../model/load.js';
 import type { Model } from '../model/model.js';
 import { checkDigitModel, predictImageFile, type ImagePrediction } from '../predict/predict.js';

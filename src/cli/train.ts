@@ -9,6 +9,7 @@ import { dataSourceName, loadDataSource, type DataSource } from '../data/source.
 import { MnnError } from '../errors.js';
 import { checkParameterCount, type Model } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
+import { PIXEL_SCALE } from '../nn/input.js';
 import { createEngine } from '../train/create-engine.js';
 import { noBetterThanChance } from '../train/divergence.js';
 import { checkTrainingMemory } from '../train/memory.js';
@@ -135,7 +136,7 @@ function modelOf(result: TrainResult, run: RunRecord): Model {
   return {
     parameters: result.parameters,
     labels: run.labels,
-    input: { width: trainSet.cols, height: trainSet.rows, scale: 255 },
+    input: { width: trainSet.cols, height: trainSet.rows, scale: PIXEL_SCALE },
     training: {
       dataset: dataSourceName(settings.source),
       samples: trainSet.count,
@@ -185,7 +186,7 @@ function settingsFor(options: TrainCommandOptions, command: Command): TrainSetti
 async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
   const settings = settingsFor(options, command);
   checkParameterCount(settings.layers);
-  const output = openModelOutput(settings.out, { force: options.force });
+  const output = openModelOutput(settings.out, { overwrite: options.force });
   // A second Ctrl-C exits at once: the claim on --out must not outlive the process.
   const release = (): void => output.release();
   process.once('exit', release);

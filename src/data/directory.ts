@@ -53,12 +53,16 @@ export function hasDatasetFiles(dir: string): boolean {
 function checkDirectory(dir: string): void {
   const stats = statSync(dir, { throwIfNoEntry: false });
   if (stats === undefined) {
-    throw new MnnError(
-      `data directory ${dir} does not exist; download a data set into it with \`mnn fetch\``,
-    );
+    throw new MnnError(`data directory ${dir} does not exist`, {
+      hint: 'download a data set into it',
+      option: 'directory',
+    });
   }
   if (!stats.isDirectory()) {
-    throw new MnnError(`${dir} is a file, not a data directory; pass the directory holding the IDX files`);
+    throw new MnnError(`${dir} is a file, not a data directory`, {
+      hint: 'give the directory holding the IDX files',
+      option: 'data',
+    });
   }
 }
 
@@ -66,18 +70,20 @@ function checkDirectory(dir: string): void {
 function readDatasetFile(dir: string, name: string): { data: IdxData; path: string } {
   const path = findDatasetFile(dir, name);
   if (path === undefined) {
-    throw new MnnError(
-      `data directory ${dir} has no ${name} (nor ${name}.gz); download the data set with \`mnn fetch\``,
-    );
+    throw new MnnError(`data directory ${dir} has no ${name} (nor ${name}.gz)`, {
+      hint: 'download the data set into it',
+      option: 'directory',
+    });
   }
   return { data: readIdx(path), path };
 }
 
 /** The MnnError for a standard file holding labels where images belong, or the reverse. */
 function wrongKindError(path: string, found: string, expected: string): MnnError {
-  return new MnnError(
-    `${path}: holds ${found} where ${expected} were expected; the file is misnamed — download it again with \`mnn fetch --force\``,
-  );
+  return new MnnError(`${path}: holds ${found} where ${expected} were expected`, {
+    hint: 'the file is misnamed; download the data set again',
+    option: 'force',
+  });
 }
 
 /** Reads a standard image file of `dir`. */
@@ -101,7 +107,8 @@ function loadSplit(dir: string, split: SplitName): Dataset {
   if (images.count !== labels.count) {
     throw new MnnError(
       `data directory ${dir}: ${images.path} holds ${images.count} images but ${labels.path} holds ` +
-        `${labels.count} labels; they do not belong together — download them again with \`mnn fetch --force\``,
+        `${labels.count} labels`,
+      { hint: 'they do not belong together; download the data set again', option: 'force' },
     );
   }
   return {

@@ -5,6 +5,7 @@ import { MnnError } from '../errors.js';
 import { describeWriteFailure } from '../io/atomic-write.js';
 import { temporaryPathFor } from '../io/sibling.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
+import { isGzip } from './idx.js';
 
 /** What one request to one mirror came to. */
 export type AttemptOutcome =
@@ -93,7 +94,7 @@ async function streamToFile(
     }
     // Flush to disk before the rename, so the final name never points at lost data.
     await handle.sync().catch((error: unknown) => {
-      throw new MnnError(describeWriteFailure(request.path, error));
+      throw new MnnError(describeWriteFailure(request.path, error), { kind: 'io' });
     });
   } finally {
     await handle.close();
@@ -111,8 +112,7 @@ async function streamToFile(
 /** A checksum mismatch with both digests, and what the body looked like when it is not gzip. */
 function describeMismatch(expected: string, actual: string, head: Buffer): string {
   const digests = `checksum mismatch: expected SHA-256 ${expected}, got ${actual}`;
-  const isGzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  if (isGzip) return digests;
+  if (isGzip(head)) return digests;
   const start = head
     .toString('latin1')
     .replace(/[^\x20-\x7e]+/g, ' ')
@@ -180,7 +180,7 @@ async function openOrExplain(temporary: string, path: string): Promise<FileHandl
   try {
     return await open(temporary, 'w');
   } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }
 
@@ -189,7 +189,7 @@ async function writeOrExplain(handle: FileHandle, chunk: Buffer, path: string): 
   try {
     await handle.write(chunk);
   } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }
 
@@ -198,6 +198,6 @@ async function renameOrExplain(temporary: string, path: string): Promise<void> {
   try {
     await rename(temporary, path);
   } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error));
+    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
   }
 }

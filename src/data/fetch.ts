@@ -4,18 +4,16 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MnnError } from '../errors.js';
 import { describeWriteFailure } from '../io/atomic-write.js';
+import { DATASET_FILES } from './directory.js';
 import { downloadVerified, throwIfAborted } from './download.js';
 import { createHttpClient, proxySettingsFromEnv } from './http-client.js';
 import type { HttpClient, ProxySettings } from './http-client.js';
 import type { DatasetName } from './labels.js';
 
-/** The four standard files of MNIST and Fashion-MNIST, in the order they are fetched. */
-export const DATASET_FILE_NAMES = [
-  'train-images-idx3-ubyte.gz',
-  'train-labels-idx1-ubyte.gz',
-  't10k-images-idx3-ubyte.gz',
-  't10k-labels-idx1-ubyte.gz',
-] as const;
+/** The four standard files of MNIST and Fashion-MNIST as the mirrors serve them (gzipped), in fetch order. */
+export const DATASET_FILE_NAMES: readonly string[] = Object.values(DATASET_FILES).flatMap(
+  (files) => [`${files.images}.gz`, `${files.labels}.gz`],
+);
 
 /** Built-in mirrors, tried in order after any the user gives. */
 export const DEFAULT_MIRRORS: Readonly<Record<DatasetName, readonly string[]>> = {
@@ -51,11 +49,6 @@ export interface RemoteFile {
   readonly name: string;
   /** Lower-case hex SHA-256 the downloaded bytes must have. */
   readonly sha256: string;
-}
-
-/** The directory a data set is fetched into when none is given: data/mnist or data/fashion. */
-export function defaultDataDirectory(dataset: DatasetName): string {
-  return join('data', dataset);
 }
 
 /** A data set's four files with their known digests; `overrides` replaces digests by file name. */
@@ -176,7 +169,11 @@ interface MirrorFailure {
  */
 export async function fetchFiles(options: FetchOptions): Promise<FetchedFile[]> {
   if (options.mirrors.length === 0) {
-    throw new MnnError('no mirror to fetch from; give one with --mirror URL.', { kind: 'usage' });
+    throw new MnnError('no mirror to fetch from', {
+      kind: 'usage',
+      hint: 'give the base URL of a mirror',
+      option: 'mirrors',
+    });
   }
   const createdRoot = await createDirectory(options.directory);
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -224,7 +221,13 @@ async function fetchOne(
     failures.push(result);
     emit({ type: 'mirror-failed', file: file.name, ...result });
   }
-  throw new MnnError(describeAllMirrorsFailed(file.name, failures, options.directory, alreadyFetched));
+  throw new MnnError(describeAllMirrorsFailed(file.name, failures, options.directory, alreadyFetched), {
+    kind: 'network',
+    hint:
+      'training still works offline on the embedded digits; check the network or proxy ' +
+      '(HTTPS_PROXY), or give another mirror',
+    option: 'mirrors',
+  });
 }
 
 /** Up to `triesPerMirror` requests to one mirror, with exponential backoff between them. */
@@ -273,13 +276,9 @@ function describeAllMirrorsFailed(
     .join('; ');
   const kept =
     alreadyFetched > 0
-      ? ` The ${alreadyFetched} file(s) fetched before it are verified and stay in ${directory}.`
+      ? `; the ${alreadyFetched} file(s) fetched before it are verified and stay there`
       : '';
-  return (
-    `cannot fetch ${name} from any mirror: ${answers}. No partial file was left in ${directory}.${kept}` +
-    ' `mnn train` still works offline on the embedded digits (run it without --data);' +
-    ' check the network or proxy (HTTPS_PROXY), or give another mirror with --mirror URL.'
-  );
+  return `cannot fetch ${name} from any mirror: ${answers}. No partial file was left in ${directory}${kept}`;
 }
 
 /** The SHA-256 and size of a file, or undefined when it cannot be read (missing, a directory). */
@@ -297,7 +296,7 @@ async function createDirectory(directory: string): Promise<string | undefined> {
   try {
     return await mkdir(directory, { recursive: true });
   } catch (error) {
-    throw new MnnError(describeWriteFailure(directory, error));
+    throw new MnnError(describeWriteFailure(directory, error), { kind: 'io' });
   }
 }
 

@@ -38,7 +38,8 @@ const UNSIGNED_BYTE = 0x08;
 const HEADER_PROBE_LIMIT = 1 << 24;
 const LABEL_DIMENSIONS = 1;
 const IMAGE_DIMENSIONS = 3;
-const REFETCH_ADVICE = 'download it again with `mnn fetch --force`';
+/** What to do about a damaged or unexpected data file, in plain words (the CLI names the flag). */
+const REFETCH: Advice = { hint: 'download the data set again', option: 'force' };
 const DATA_TYPE_NAMES: Readonly<Record<number, string>> = {
   0x08: 'unsigned byte',
   0x09: 'signed byte',
@@ -48,9 +49,15 @@ const DATA_TYPE_NAMES: Readonly<Record<number, string>> = {
   0x0e: 'double',
 };
 
+/** What to do about an error: plain words, and the library option that does it when there is one. */
+interface Advice {
+  readonly hint: string;
+  readonly option?: string;
+}
+
 /** The MnnError for a bad IDX file: names the file, says what is wrong and what to do. */
-function idxError(fileName: string, problem: string, advice = REFETCH_ADVICE): MnnError {
-  return new MnnError(`${fileName}: ${problem}; ${advice}`);
+function idxError(fileName: string, problem: string, advice: Advice = REFETCH): MnnError {
+  return new MnnError(`${fileName}: ${problem}`, advice);
 }
 
 /** Formats bytes as hex pairs ("00 00 08 03") for messages about headers. */
@@ -59,7 +66,7 @@ function hexBytes(bytes: Uint8Array): string {
 }
 
 /** Gzip streams start with the magic bytes 1f 8b (RFC 1952); file names are not trusted. */
-function isGzip(bytes: Uint8Array): boolean {
+export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
@@ -96,7 +103,7 @@ function parseHeader(bytes: Uint8Array, fileName: string): IdxHeader {
       fileName,
       `not an IDX file: it starts with ${hexBytes(bytes.subarray(0, 4))}, an IDX file with ` +
         'MNIST images or labels starts with 00 00 08 03 or 00 00 08 01',
-      'check the path, or download the data set again with `mnn fetch --force`',
+      { hint: 'check the path, or download the data set again', option: 'force' },
     );
   }
   const dataType = bytes[2];
@@ -106,7 +113,7 @@ function parseHeader(bytes: Uint8Array, fileName: string): IdxHeader {
       fileName,
       `IDX data type is 0x${dataType.toString(16).padStart(2, '0')} (${name}), ` +
         'but mnn reads only unsigned bytes (0x08) as in MNIST',
-      'convert the file to unsigned bytes, or use the original MNIST-format files',
+      { hint: 'convert the file to unsigned bytes, or use the original MNIST-format files' },
     );
   }
   const dimensions = bytes[3];
@@ -115,7 +122,7 @@ function parseHeader(bytes: Uint8Array, fileName: string): IdxHeader {
       fileName,
       `IDX file has ${dimensions} dimensions, but mnn reads labels (1 dimension, magic 0x00000801) ` +
         'or images (3 dimensions, magic 0x00000803)',
-      'use the MNIST-format image and label files',
+      { hint: 'use the MNIST-format image and label files' },
     );
   }
   const headerBytes = 4 + 4 * dimensions;
@@ -239,7 +246,7 @@ function checkLabels(labels: Uint8Array, fileName: string): void {
     throw idxError(
       fileName,
       `label ${labels[index]} at index ${index} is not a digit 0–9 (mnn trains 10-class classifiers)`,
-      'use a data set with labels 0–9',
+      { hint: 'use a data set with labels 0–9' },
     );
   }
 }
@@ -276,7 +283,10 @@ export function readIdx(path: string): IdxData {
           : code === 'EACCES' || code === 'EPERM'
             ? 'permission denied'
             : (error as Error).message;
-    throw new MnnError(`${path}: cannot read: ${reason}; check the path or run \`mnn fetch\``);
+    throw new MnnError(`${path}: cannot read: ${reason}`, {
+      hint: 'check the path, or download the data set',
+      option: 'directory',
+    });
   }
   return parseIdx(bytes, path);
 }

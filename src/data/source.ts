@@ -1,12 +1,18 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DataSplits } from './dataset.js';
 import { hasDatasetFiles, loadDatasetDirectory } from './directory.js';
 import { loadEmbedded } from './embedded.js';
+import type { DatasetName } from './labels.js';
 
-/** Where `mnn fetch` puts each data set, relative to the working directory. */
-export const DEFAULT_DATA_DIRECTORIES = { mnist: 'data/mnist', fashion: 'data/fashion' } as const;
+/** Where data lives by default, relative to the working directory. */
+const DATA_DIRECTORY = 'data';
+/** Where each named data set is fetched to and looked for: data/mnist, data/fashion. */
+export const DEFAULT_DATA_DIRECTORIES: Readonly<Record<DatasetName, string>> = {
+  mnist: join(DATA_DIRECTORY, 'mnist'),
+  fashion: join(DATA_DIRECTORY, 'fashion'),
+};
 /** Where the converted embedded digits are cached. */
-export const EMBEDDED_CACHE_DIRECTORY = 'data';
+export const EMBEDDED_CACHE_DIRECTORY = DATA_DIRECTORY;
 
 /** A data set to load: the embedded digits, or a directory of the four IDX files. */
 export type DataSource = { readonly kind: 'embedded' } | { readonly kind: 'directory'; readonly directory: string };

@@ -315,8 +315,8 @@ export function toBytes(image: GrayImage): Uint8Array {
 
 /**
  * Normalizes a decoded digit image the way MNIST digits were made and returns the 28×28 bytes
- * (row-major, 0 background, 255 ink): the same form as a Dataset's images, so the network input
- * is toNetworkInput(bytes) = byte / 255, exactly as in training.
+ * (row-major, 0 background, 255 ink): the same form as a Dataset's images, so the network sees
+ * them exactly as it saw its training digits.
  */
 export function preprocessDigit(image: DecodedImage): Uint8Array {
   const ink = toInk(reduceToWorkingSize(toGrayscale(image)));
@@ -328,9 +328,4 @@ export function preprocessDigit(image: DecodedImage): Uint8Array {
     );
   }
   return toBytes(centreByMass(scaleToBox(cropped)));
-}
-
-/** The network's input A⁽⁰⁾ for one sample: byte / 255 (MATH.md notation). */
-export function toNetworkInput(pixels: Uint8Array): Float64Array {
-  return Float64Array.from(pixels, (byte) => byte / 255);
 }

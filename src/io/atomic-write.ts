@@ -129,6 +129,8 @@ export interface PendingWrite {
   readonly path: string;
   /** Appends bytes to the temporary file. */
   write(chunk: string | Uint8Array): void;
+  /** Syncs the data to disk and closes the temporary file (commit does it if not done). */
+  flush(): void;
   /** Syncs the data, renames it over the target, and syncs the directory. */
   commit(): void;
   /** Removes the temporary file; the target is left as it was. Safe to call more than once. */
@@ -170,6 +172,7 @@ export function beginAtomicWrite(path: string): PendingWrite {
   const target = resolveWriteTarget(path);
   const temporary = temporaryPathFor(target.path);
   let fd: number | undefined;
+  let flushed = false;
   const fail = (error: unknown): never => {
     removeQuietly(temporary);
     pendingTemporaries.delete(temporary);
@@ -199,12 +202,21 @@ export function beginAtomicWrite(path: string): PendingWrite {
         fail(error);
       }
     },
-    commit() {
+    flush() {
+      if (flushed) return;
       assertOpen();
       try {
         fsyncSync(fd as number);
         closeSync(fd as number);
         fd = undefined;
+        flushed = true;
+      } catch (error) {
+        fail(error);
+      }
+    },
+    commit() {
+      this.flush();
+      try {
         // The target may have changed since we began (a device put there): check again.
         resolveWriteTarget(target.path);
         renameSync(temporary, target.path);
@@ -217,6 +229,7 @@ export function beginAtomicWrite(path: string): PendingWrite {
     discard() {
       if (fd !== undefined) closeQuietly(fd);
       fd = undefined;
+      flushed = true;
       removeQuietly(temporary);
       pendingTemporaries.delete(temporary);
     },
@@ -245,9 +258,29 @@ function writeAll(fd: number, chunk: string | Uint8Array): void {
  * file or the new one, never a part, and the new one survives a crash once this returns.
  */
 export function writeFileAtomic(path: string, contents: string | Uint8Array): void {
-  const pending = beginAtomicWrite(path);
-  pending.write(contents);
-  pending.commit();
+  writeFilesAtomic(new Map([[path, contents]]));
+}
+
+/**
+ * Writes several files (path → contents) the same way, all or nothing as far as the file system
+ * allows: every file is written in full and synced under a temporary name before the first
+ * rename, so a full disk or a denied write leaves every previous file unchanged and no temporary
+ * behind.
+ */
+export function writeFilesAtomic(files: ReadonlyMap<string, string | Uint8Array>): void {
+  const pending: PendingWrite[] = [];
+  try {
+    for (const [path, contents] of files) {
+      const write = beginAtomicWrite(path);
+      pending.push(write);
+      write.write(contents);
+    }
+    for (const write of pending) write.flush();
+    for (const write of pending) write.commit();
+  } catch (error) {
+    for (const write of pending) write.discard();
+    throw error;
+  }
 }
 
 /** The nearest existing ancestor of a path (the path itself if it exists). */

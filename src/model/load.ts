@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import type { Parameters } from '../nn/parameters.js';
+import { PIXEL_SCALE } from '../nn/input.js';
+import { isLayerSize, LAYER_SIZE_RULE, type Parameters } from '../nn/parameters.js';
 import {
   MAX_MODEL_FILE_BYTES,
   MAX_MODEL_PARAMETERS,
@@ -14,8 +15,6 @@ import {
   type TrainingRecord,
 } from './model.js';
 
-/** The largest layer a model file may declare. */
-export const MAX_MODEL_LAYER_SIZE = 100_000;
 /**
  * Weights and biases beyond this size come only from a run that diverged (a working network's are
  * below 100); such a model gives NaN or meaningless outputs, so it is refused when loaded.
@@ -31,20 +30,23 @@ export function loadModel(path: string): Model {
   try {
     size = statSync(path).size;
   } catch {
-    throw new MnnError(
-      `model file ${path} not found; train one with \`mnn train\` or give its path.`,
-    );
+    throw new MnnError(`model file ${path} not found`, {
+      hint: 'train a model first, or give the path of a saved one',
+    });
   }
   if (size > MAX_MODEL_FILE_BYTES) {
     throw new MnnError(
-      `${path} is ${size} bytes, over the ${MAX_MODEL_FILE_BYTES / 1e6} MB limit for model files; is it a model?`,
+      `${path} is ${size} bytes, over the ${MAX_MODEL_FILE_BYTES / 1e6} MB limit for model files`,
+      { kind: 'limit', hint: 'is it a model?' },
     );
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`);
+    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`, {
+      kind: 'io',
+    });
   }
   return parseModel(text, path);
 }
@@ -58,9 +60,9 @@ export function parseModel(text: string, fileName: string): Model {
   try {
     document = JSON.parse(text) as Json;
   } catch {
-    throw new MnnError(
-      `${fileName} is not a model file (not JSON); give the path of a model saved by \`mnn train\`.`,
-    );
+    throw new MnnError(`${fileName} is not a model file (not JSON)`, {
+      hint: 'give the path of a model saved by mnn',
+    });
   }
   const root = asObject(document, 'the file', fail);
   if (root.format !== MODEL_FORMAT) {
@@ -99,13 +101,8 @@ function readLayerSizes(value: Json | undefined, fail: Fail): number[] {
     return fail('"layers" must list at least two layer sizes');
   }
   const sizes = value.map((size, index) => {
-    if (
-      typeof size !== 'number' ||
-      !Number.isInteger(size) ||
-      size < 1 ||
-      size > MAX_MODEL_LAYER_SIZE
-    ) {
-      return fail(`"layers"[${index}] must be a whole number from 1 to ${MAX_MODEL_LAYER_SIZE}`);
+    if (typeof size !== 'number' || !isLayerSize(size)) {
+      return fail(`"layers"[${index}] must be ${LAYER_SIZE_RULE}`);
     }
     return size;
   });
@@ -192,7 +189,7 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
   if (value === undefined) {
     const side = Math.round(Math.sqrt(inputSize));
-    return { width: side, height: side * side === inputSize ? side : 1, scale: 255 };
+    return { width: side, height: side * side === inputSize ? side : 1, scale: PIXEL_SCALE };
   }
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;

@@ -5,7 +5,7 @@ import type { Parameters } from '../nn/parameters.js';
 export const MODEL_FORMAT = 'mnn-model';
 export const MODEL_VERSION = 1;
 
-/** One point of the training history, recorded every --eval-every iterations. */
+/** One point of the training history as the model file records it (src/train's HistoryPoint). */
 export interface HistoryPoint {
   readonly iteration: number;
   /** Mean cross-entropy on the training set at this iteration's parameters. */

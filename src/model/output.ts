@@ -30,7 +30,7 @@ export interface ModelOutput {
 /** Options of openModelOutput. */
 export interface ModelOutputOptions {
   /** Replace a file that is not an mnn model (default: refuse to). */
-  readonly force?: boolean;
+  readonly overwrite?: boolean;
 }
 
 /** How much of an existing file is read to tell whether it is an mnn model. */
@@ -52,17 +52,17 @@ function previousContents(path: string, exists: boolean): PreviousContents {
 
 /**
  * Opens `path` for a training run's saves, before any work: refuses what cannot be written (see
- * assertWritable) and a file that is not an mnn model unless `force` (never replace a foreign
+ * assertWritable) and a file that is not an mnn model unless `overwrite` (never replace a foreign
  * file by mistake: `--out README.md`), then claims it so a second run on the same path is refused
  * while this one lasts.
  */
 export function openModelOutput(path: string, options: ModelOutputOptions = {}): ModelOutput {
   const target = assertWritable(path);
   const previous = previousContents(target.path, target.existing !== undefined);
-  if (previous === 'other file' && options.force !== true) {
+  if (previous === 'other file' && options.overwrite !== true) {
     throw new MnnError(`${path} exists and is not an mnn model; it was left unchanged`, {
       kind: 'usage',
-      option: 'force',
+      option: 'overwrite',
       hint: 'choose another output file, or ask to replace it anyway',
     });
   }

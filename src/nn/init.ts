@@ -1,4 +1,4 @@
-import type { Parameters } from './parameters.js';
+import { layerSizesProblem, type Parameters } from './parameters.js';
 import { Random } from './random.js';
 
 /** How initial weights are drawn. */
@@ -48,11 +48,10 @@ export function zeroParameters(layerSizes: readonly number[]): Parameters {
   return { layerSizes: [...layerSizes], W, b };
 }
 
-/** Throws unless there are at least two layers, each a positive whole number of neurons. */
+/** Throws unless the layer sizes can make a network (`layerSizesProblem`). */
 function assertLayerSizes(layerSizes: readonly number[]): void {
-  if (layerSizes.length < 2 || !layerSizes.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new RangeError(
-      `layer sizes must be at least two whole numbers ≥ 1, got [${layerSizes.join(', ')}]`,
-    );
+  const problem = layerSizesProblem(layerSizes);
+  if (problem !== undefined) {
+    throw new RangeError(`layer sizes [${layerSizes.join(', ')}]: ${problem}`);
   }
 }

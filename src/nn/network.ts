@@ -1,5 +1,3 @@
-import type { Dataset } from '../data/dataset.js';
-import { pixelsPerSample } from '../data/dataset.js';
 import {
   addColumnVector,
   argmaxColumn,
@@ -149,26 +147,4 @@ export function countCorrect(
   let correct = 0;
   for (let l = 0; l < AL.cols; l++) if (argmaxColumn(AL, l) === labels[l]) correct++;
   return correct;
-}
-
-/** A⁽⁰⁾ for samples [start, start + count) of a dataset: n₀ × count, pixel byte / 255, one column per sample. */
-export function inputMatrix(dataset: Dataset, start = 0, count = dataset.count - start): Matrix {
-  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0) {
-    throw new RangeError(
-      `sample range must be whole numbers ≥ 0, got start ${start}, count ${count}`,
-    );
-  }
-  if (start + count > dataset.count) {
-    throw new RangeError(
-      `samples ${start}..${start + count - 1} exceed the ${dataset.count} in the dataset`,
-    );
-  }
-  const n0 = pixelsPerSample(dataset);
-  const A0 = Matrix.zeros(n0, count);
-  const pixels = dataset.images;
-  for (let p = 0; p < n0; p++) {
-    const row = p * count;
-    for (let l = 0; l < count; l++) A0.data[row + l] = pixels[(start + l) * n0 + p] / 255;
-  }
-  return A0;
 }

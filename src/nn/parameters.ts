@@ -10,3 +10,22 @@ export interface Parameters {
   readonly W: Float64Array[];
   readonly b: Float64Array[];
 }
+
+/** The largest layer mnn builds or loads: larger ones are almost surely typos and would exhaust memory. */
+export const MAX_LAYER_SIZE = 100_000;
+
+/** The rule every layer size obeys, in words for messages. */
+export const LAYER_SIZE_RULE = `a whole number from 1 to ${MAX_LAYER_SIZE}`;
+
+/** Whether `n` can be the size of a layer (LAYER_SIZE_RULE). */
+export function isLayerSize(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_LAYER_SIZE;
+}
+
+/** What keeps layer sizes [n₀ … n_L] from making a network, in words; undefined when nothing does. */
+export function layerSizesProblem(layerSizes: readonly number[]): string | undefined {
+  if (layerSizes.length < 2) return 'a network needs at least two layer sizes (input and output)';
+  const index = layerSizes.findIndex((n) => !isLayerSize(n));
+  if (index < 0) return undefined;
+  return `entry ${index + 1} (${layerSizes[index]}) must be ${LAYER_SIZE_RULE}`;
+}

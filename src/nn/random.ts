@@ -1,5 +1,5 @@
 /**
- * A small seeded pseudo-random generator (mulberry32), so that the same --seed gives the same
+ * A small seeded pseudo-random generator (mulberry32), so that the same seed gives the same
  * initial weights, test inputs and corpora on every machine and Node version.
  */
 export class Random {

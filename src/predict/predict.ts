@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { Dataset } from '../data/dataset.js';
 import { MnnError } from '../errors.js';
 import { decodeImage } from '../image/decode.js';
 import { FIELD_SIZE, preprocessDigit } from '../image/preprocess.js';
-import { outputProbabilities } from '../train/evaluate.js';
+import { argmaxColumn } from '../matrix/columns.js';
 import type { Model } from '../model/model.js';
+import { inputFromPixels } from '../nn/input.js';
+import { Network } from '../nn/network.js';
 
 /** What a model says about one 28×28 digit. */
 export interface DigitPrediction {
@@ -32,23 +33,20 @@ export function checkDigitModel(model: Model, modelPath: string): void {
   }
 }
 
-/** Runs the network on one 28×28 digit (bytes, 0 background, 255 ink, as in a Dataset). */
+/**
+ * Runs the network on one digit's pixel bytes (0 background, 255 ink, as in a Dataset), scaled
+ * as the model's `input.scale` says.
+ */
 export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction {
-  const sample: Dataset = {
-    images: pixels,
-    labels: new Uint8Array(1),
-    count: 1,
-    rows: FIELD_SIZE,
-    cols: FIELD_SIZE,
-  };
-  const probabilities = Array.from(outputProbabilities(model.parameters, sample));
-  if (!probabilities.every(Number.isFinite)) {
+  const A0 = inputFromPixels(pixels, pixels.length, 0, 1, model.input.scale);
+  const AL = new Network(model.parameters).probabilities(A0); // A⁽ᴸ⁾ (n_L × 1)
+  if (!AL.data.every(Number.isFinite)) {
     throw new MnnError('the model gives no usable probabilities (not numbers) for this image', {
       hint: 'its weights overflow; train it again with a smaller learning rate',
     });
   }
-  const label = probabilities.indexOf(Math.max(...probabilities));
-  return { label, prediction: model.labels[label], probabilities };
+  const label = argmaxColumn(AL, 0);
+  return { label, prediction: model.labels[label], probabilities: Array.from(AL.data) };
 }
 
 /** Decodes an image file's bytes, normalizes the digit like MNIST, and classifies it. */

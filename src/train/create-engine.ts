@@ -1,22 +1,18 @@
 import type { Dataset } from '../data/dataset.js';
 import type { GradientEngine } from './engine.js';
 import { createFastEngine } from './fast/engine.js';
-import { ReferenceEngine } from './reference-engine.js';
 
 /** Options of the engine training uses. */
 export interface EngineOptions {
   /** Worker threads for the fast path; results do not depend on it. */
   readonly threads: number;
-  /** The simple matrix engine (the oracle in tests) instead of the fast one. */
-  readonly reference?: boolean;
 }
 
-/** Creates the gradient engine training uses for a data set: the fast one unless asked otherwise. */
+/** Creates the gradient engine training uses for a data set: the fast one. */
 export async function createEngine(
   dataset: Dataset,
   layerSizes: readonly number[],
   options: EngineOptions,
 ): Promise<GradientEngine> {
-  if (options.reference) return new ReferenceEngine(dataset, layerSizes);
   return createFastEngine(dataset, layerSizes, { threads: options.threads });
 }

@@ -1,7 +1,9 @@
 import type { Dataset } from '../data/dataset.js';
 import { argmaxColumns } from '../matrix/columns.js';
-import { inputMatrix, Network } from '../nn/network.js';
+import { Network } from '../nn/network.js';
+import { PIXEL_SCALE } from '../nn/input.js';
 import type { Parameters } from '../nn/parameters.js';
+import { inputMatrix } from './inputs.js';
 
 /** Samples evaluated per forward pass: bounds memory (n₀ × 1000 float64s) on large test sets. */
 const EVALUATION_CHUNK = 1000;
@@ -24,8 +26,15 @@ export interface ClassMetrics {
   readonly support: number;
 }
 
-/** Runs the network over a data set in chunks: accuracy, mean loss and the confusion matrix. */
-export function evaluate(parameters: Parameters, dataset: Dataset): Evaluation {
+/**
+ * Runs the network over a data set in chunks: accuracy, mean loss and the confusion matrix.
+ * Pixels are divided by `scale`: the training scale, or the `input.scale` a model records.
+ */
+export function evaluate(
+  parameters: Parameters,
+  dataset: Dataset,
+  scale = PIXEL_SCALE,
+): Evaluation {
   const network = new Network(parameters);
   const classes = parameters.layerSizes[parameters.layerSizes.length - 1];
   const confusion = Array.from({ length: classes }, () => Array<number>(classes).fill(0));
@@ -33,7 +42,7 @@ export function evaluate(parameters: Parameters, dataset: Dataset): Evaluation {
   for (let start = 0; start < dataset.count; start += EVALUATION_CHUNK) {
     const count = Math.min(EVALUATION_CHUNK, dataset.count - start);
     const labels = dataset.labels.subarray(start, start + count);
-    const cache = network.forward(inputMatrix(dataset, start, count), labels);
+    const cache = network.forward(inputMatrix(dataset, start, count, scale), labels);
     lossSum += cache.loss * count;
     const predictions = new Uint32Array(count);
     argmaxColumns(predictions, cache.A[network.layerCount]);
@@ -60,10 +69,4 @@ export function classMetrics(confusion: readonly (readonly number[])[]): ClassMe
       support,
     };
   });
-}
-
-/** The output probabilities A⁽ᴸ⁾ of the first sample of a data set, one per class. */
-export function outputProbabilities(parameters: Parameters, sample: Dataset): Float64Array {
-  const network = new Network(parameters);
-  return Float64Array.from(network.probabilities(inputMatrix(sample, 0, 1)).data);
 }

@@ -1,9 +1,10 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Matrix } from '../matrix/matrix.js';
-import { countCorrect, inputMatrix, Network, type ForwardCache } from '../nn/network.js';
+import { countCorrect, Network, type ForwardCache } from '../nn/network.js';
 import { zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
 import type { GradientEngine, PassResult } from './engine.js';
+import { inputMatrix } from './inputs.js';
 
 /**
  * The simple, readable gradient engine: one `Network` forward and backward over the whole

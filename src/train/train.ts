@@ -1,10 +1,10 @@
 import type { Dataset } from '../data/dataset.js';
 import { initParameters, zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
-import type { HistoryPoint } from '../model/model.js';
 import type { GradientEngine, PassResult } from './engine.js';
 import { LossWatch } from './divergence.js';
 import { evaluate } from './evaluate.js';
+import type { HistoryPoint } from './history.js';
 
 /** Everything that decides what training computes (the same options and seed give the same weights). */
 export interface TrainOptions {

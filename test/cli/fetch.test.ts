@@ -120,7 +120,10 @@ describe('mnn fetch', () => {
     expect(error).toContain(
       `${server.url('tampered')}: checksum mismatch: expected SHA-256 ${fixtures.sha256['train-images-idx3-ubyte.gz']}`,
     );
-    expect(error).toContain('`mnn train` still works offline on the embedded digits');
+    expect(error).toContain(
+      '; training still works offline on the embedded digits; check the network or proxy ' +
+        '(HTTPS_PROXY), or give another mirror (--mirror URL)',
+    );
     expect(existsSync(join(workspace, 'data'))).toBe(false);
   });
 

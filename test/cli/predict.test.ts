@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetLabels } from '../../src/data/labels.js';
-import { renderShades } from '../../src/image/shades.js';
+import { renderShades } from '../../src/cli/shades.js';
 import type { Model } from '../../src/model/model.js';
 import { predictImageFile } from '../../src/predict/predict.js';
 import { saveModel } from '../../src/model/save.js';

@@ -75,20 +75,21 @@ describe('loadDatasetDirectory', () => {
     expect('test' in splits).toBe(false);
   });
 
-  it('names a missing file and its directory, and suggests mnn fetch', () => {
+  it('names a missing file and its directory, and suggests downloading the data set', () => {
     const fixture = writeFixture({ gzip: true });
     rmSync(join(fixture.dir, `${DATASET_FILES.train.labels}.gz`));
-    expectMnnError(
+    const error = expectMnnError(
       () => loadDatasetDirectory(fixture.dir),
       fixture.dir,
       'train-labels-idx1-ubyte',
-      'mnn fetch',
     );
+    expect([error.hint, error.option]).toEqual(['download the data set into it', 'directory']);
   });
 
   it('refuses a missing directory and a file given as the directory', () => {
     const dir = join(temporaryDirectory(), 'absent');
-    expectMnnError(() => loadDatasetDirectory(dir), dir, 'does not exist', 'mnn fetch');
+    const error = expectMnnError(() => loadDatasetDirectory(dir), dir, 'does not exist');
+    expect([error.hint, error.option]).toEqual(['download a data set into it', 'directory']);
     const file = join(temporaryDirectory(), 'a-file');
     writeFileSync(file, 'x');
     expectMnnError(() => loadDatasetDirectory(file), file, 'not a data directory');

@@ -175,7 +175,9 @@ describe('fetchFiles', () => {
     expect(error.message).toContain(`${server?.url('first')}: checksum mismatch`);
     expect(error.message).toContain(`${server?.url('second')}: checksum mismatch`);
     expect(error.message).toContain(`expected SHA-256 ${fixtures.sha256[name]}, got `);
-    expect(error.message).toContain('mnn train` still works offline on the embedded digits');
+    expect(error.kind).toBe('network');
+    expect(error.hint).toContain('training still works offline on the embedded digits');
+    expect(error.option).toBe('mirrors');
     expect(error.message).not.toContain('\n');
     // The target directory was created by this fetch; a failure removes it again.
     expect(existsSync(join(workspace, 'data'))).toBe(false);
@@ -186,7 +188,7 @@ describe('fetchFiles', () => {
       only: (file) => (file === 't10k-images-idx3-ubyte.gz' ? 404 : 'ok'),
     });
     const error = await failureOf(run);
-    expect(error.message).toContain('The 2 file(s) fetched before it are verified and stay in');
+    expect(error.message).toContain('the 2 file(s) fetched before it are verified and stay there');
     expect((await readdir(directory)).sort()).toEqual([
       'train-images-idx3-ubyte.gz',
       'train-labels-idx1-ubyte.gz',

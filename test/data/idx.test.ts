@@ -104,11 +104,12 @@ describe('parseIdx: refused files name the file and say what to do', () => {
 
   it('refuses a truncated raw file, giving the announced and actual sizes', () => {
     const bytes = serializeIdx(randomImages(3, 4, 5)).subarray(0, 16 + 59);
-    expectMnnError(
+    const error = expectMnnError(
       () => parseIdx(bytes, 'dir/train-images-idx3-ubyte'),
       'dir/train-images-idx3-ubyte: file is truncated: header says 3 images of 4×5 (60 bytes) ' +
-        'but only 59 bytes follow; download it again with `mnn fetch --force`',
+        'but only 59 bytes follow',
     );
+    expect([error.hint, error.option]).toEqual(['download the data set again', 'force']);
   });
 
   it('refuses a gzipped file whose content is truncated, and a cut-short gzip stream', () => {
@@ -154,9 +155,10 @@ describe('parseIdx: refused files name the file and say what to do', () => {
 });
 
 describe('readIdx and writeIdx', () => {
-  it('names a missing file and suggests mnn fetch', () => {
+  it('names a missing file and suggests downloading the data set', () => {
     const path = join(temporaryDirectory(), 'nothing-here');
-    expectMnnError(() => readIdx(path), path, 'file not found', 'mnn fetch');
+    const error = expectMnnError(() => readIdx(path), path, 'file not found');
+    expect([error.hint, error.option]).toEqual(['check the path, or download the data set', 'directory']);
   });
 
   it('reports errors with the path it read', () => {

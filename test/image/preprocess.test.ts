@@ -12,7 +12,6 @@ import {
   toBytes,
   toGrayscale,
   toInk,
-  toNetworkInput,
   type GrayImage,
 } from '../../src/image/preprocess.js';
 import { Random } from '../../src/nn/random.js';
@@ -237,13 +236,9 @@ describe('centreByMass', () => {
   });
 });
 
-describe('toBytes and toNetworkInput', () => {
+describe('toBytes', () => {
   it('maps the strongest ink to 255 and the background to 0', () => {
     expect(Array.from(toBytes(grayImage(3, 1, (x) => x * 0.25)))).toEqual([0, 128, 255]);
-  });
-
-  it('scales bytes by 1/255, as training does', () => {
-    expect(Array.from(toNetworkInput(Uint8Array.from([0, 51, 255])))).toEqual([0, 0.2, 1]);
   });
 });
 

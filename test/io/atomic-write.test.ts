@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
-import { assertWritable, writeFailureReason, writeFileAtomic } from '../../src/io/atomic-write.js';
+import {
+  assertWritable,
+  writeFailureReason,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from '../../src/io/atomic-write.js';
 
 describe('writeFileAtomic', () => {
   it('creates missing directories and leaves no temporary file behind', () => {
@@ -30,6 +35,32 @@ describe('writeFileAtomic', () => {
     const target = join(file, 'sub', 'out.bin');
     expect(() => writeFileAtomic(target, 'data')).toThrow(MnnError);
     expect(() => writeFileAtomic(target, 'data')).toThrow(`cannot write ${target}`);
+  });
+});
+
+describe('writeFilesAtomic', () => {
+  it('writes every file, or changes none when one cannot be written, leaving no temporary', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
+    const first = join(directory, 'model.json');
+    const blocker = join(directory, 'a-file');
+    writeFileSync(first, 'old');
+    writeFileSync(blocker, 'x');
+    const files = (second: string) =>
+      new Map<string, string | Uint8Array>([
+        [first, 'new'],
+        [second, Uint8Array.of(1, 2, 3)],
+      ]);
+    // The second file's directory cannot be created (a file is in the way): nothing changes.
+    expect(() => writeFilesAtomic(files(join(blocker, 'w.bin')))).toThrow(
+      `cannot write ${join(blocker, 'w.bin')}`,
+    );
+    expect(readFileSync(first, 'utf8')).toBe('old');
+    expect(readdirSync(directory).sort()).toEqual(['a-file', 'model.json']);
+
+    writeFilesAtomic(files(join(directory, 'w.bin')));
+    expect(readFileSync(first, 'utf8')).toBe('new');
+    expect([...readFileSync(join(directory, 'w.bin'))]).toEqual([1, 2, 3]);
+    expect(readdirSync(directory).sort()).toEqual(['a-file', 'model.json', 'w.bin']);
   });
 });
 

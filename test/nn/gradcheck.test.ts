@@ -3,7 +3,8 @@ import type { Dataset } from '../../src/data/dataset.js';
 import { Matrix } from '../../src/matrix/matrix.js';
 import { gradientCheck, relativeError, type BackwardPass } from '../../src/nn/gradcheck.js';
 import { initParameters } from '../../src/nn/init.js';
-import { backpropagateDelta, inputMatrix, layerGradients } from '../../src/nn/network.js';
+import { backpropagateDelta, layerGradients } from '../../src/nn/network.js';
+import { inputMatrix } from '../../src/train/inputs.js';
 import type { Parameters } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 

@@ -32,6 +32,15 @@ describe('predict library', () => {
     expect(result.prediction).toBe(datasetLabels('fashion')[result.label]);
   });
 
+  it("classifyDigit divides the pixels by the model's input.scale", () => {
+    const even = digit.pixels.map((byte) => byte & ~1);
+    const halved = even.map((byte) => byte / 2);
+    const doubleScale: Model = { ...model, input: { ...model.input, scale: 510 } };
+    const expected = classifyDigit(model, halved).probabilities;
+    expect(classifyDigit(doubleScale, even).probabilities).toEqual(expected);
+    expect(classifyDigit(model, even).probabilities).not.toEqual(expected);
+  });
+
   it('predictImageBytes is decode → preprocessDigit → classifyDigit', () => {
     const [{ bytes }] = renderDigitStyles(digit.pixels, new Random(3));
     const pixels = preprocessDigit(decodeImage(bytes, 'digit.png'));

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
-import { addScaled } from '../../src/matrix/elementwise.js';
-import { Matrix } from '../../src/matrix/matrix.js';
 import { initParameters, zeroParameters } from '../../src/nn/init.js';
-import { countCorrect, inputMatrix, Network } from '../../src/nn/network.js';
-import type { Parameters } from '../../src/nn/parameters.js';
+import { countCorrect, Network } from '../../src/nn/network.js';
+import { inputMatrix } from '../../src/train/inputs.js';
 import { Random } from '../../src/nn/random.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
+import { gradientDescentStep } from '../../src/train/train.js';
 
 /** count random 3×3 byte images with labels 0–3. */
 function randomDataset(count: number, seed: number): Dataset {
@@ -29,15 +28,6 @@ function separableDataset(count: number, seed: number): Dataset {
     }
   }
   return { images, labels, count, rows: 2, cols: 2 };
-}
-
-/** θ ← θ − α ∂C/∂θ for every W⁽ℓ⁾ and b⁽ℓ⁾ (MATH.md Update). */
-function gradientDescentStep(params: Parameters, gradients: Parameters, alpha: number): void {
-  params.W.forEach((W, i) => {
-    const view = (data: Float64Array) => new Matrix(1, data.length, data);
-    addScaled(view(W), view(W), -alpha, view(gradients.W[i]));
-    addScaled(view(params.b[i]), view(params.b[i]), -alpha, view(gradients.b[i]));
-  });
 }
 
 describe('ReferenceEngine', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderShades } from '../../src/image/shades.js';
+import { renderShades } from '../../src/cli/shades.js';
 
 describe('renderShades', () => {
   it('draws 28 lines of 56 characters, two per pixel, from blank to full block', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
-import { tileDataset } from '../../src/data/tile.js';
-import { MnnError } from '../../src/errors.js';
+import { tileDataset } from '../../scripts/tile-dataset.js';
 
 const three: Dataset = {
   images: Uint8Array.from([1, 2, 3, 4, 5, 6]),
@@ -27,8 +26,13 @@ describe('tileDataset', () => {
   });
 
   it('rejects a negative count and tiling an empty set', () => {
-    expect(() => tileDataset(three, -1)).toThrow(MnnError);
-    const empty: Dataset = { ...three, images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
+    expect(() => tileDataset(three, -1)).toThrow(/whole number of at least 0/);
+    const empty: Dataset = {
+      ...three,
+      images: new Uint8Array(0),
+      labels: new Uint8Array(0),
+      count: 0,
+    };
     expect(() => tileDataset(empty, 5)).toThrow(/empty/);
   });
 });

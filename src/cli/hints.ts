@@ -1,0 +1,37 @@
+import type { MnnError } from '../errors.js';
+
+/**
+ * How the command line says each library option an MnnError may name (`option`). Library hints
+ * are plain words; the CLI adds the flag or command that does what they say.
+ */
+export const OPTION_FLAGS: Readonly<Record<string, string>> = {
+  alpha: '--alpha',
+  layerSizes: '--layers',
+  iterations: '--iters',
+  seed: '--seed',
+  init: '--init',
+  evalEvery: '--eval-every',
+  checkpointEvery: '--checkpoint-every',
+  threads: '--threads',
+  data: '--data',
+  out: '--out',
+  resume: '--resume',
+  mirrors: '--mirror URL',
+  timeoutMs: '--timeout',
+  directory: 'mnn fetch --dir DIR',
+  force: 'mnn fetch --force',
+  overwrite: '--force',
+};
+
+/** An error's hint as the CLI prints it: the plain words, then the flag of its option. */
+export function cliHint(error: MnnError): string | undefined {
+  if (error.hint === undefined) return undefined;
+  const flag = error.option === undefined ? undefined : OPTION_FLAGS[error.option];
+  return flag === undefined ? error.hint : `${error.hint} (${flag})`;
+}
+
+/** The one line that tells a user what went wrong and what to do: "message; hint (--flag)". */
+export function describeError(error: MnnError): string {
+  const hint = cliHint(error);
+  return hint === undefined ? error.message : `${error.message}; ${hint}`;
+}
