@@ -10,7 +10,7 @@ import type { FetchEvent, FetchedFile } from '../data/fetch.js';
 import { DATASET_NAMES } from '../data/labels.js';
 import type { DatasetName } from '../data/labels.js';
 import { DEFAULT_DATA_DIRECTORIES } from '../data/source.js';
-import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
+import { watchInterrupts } from './interrupt.js';
 import { action, printJson } from './output.js';
 import { choiceOption, positiveNumberOption } from './options.js';
 
@@ -87,7 +87,7 @@ async function runFetch(options: FetchCommandOptions): Promise<void> {
   // The first Ctrl-C (or SIGTERM) stops the download cleanly; a second one leaves at once.
   const interrupts = watchInterrupts({
     onFirst: () => interrupt.abort(),
-    onSecond: () => process.exit(INTERRUPTED_EXIT_CODE),
+    onSecond: () => process.exit(interrupts.exitCode),
   });
   let fetched: FetchedFile[];
   try {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerFetch } from './fetch.js';
 import { registerGradcheck } from './gradcheck.js';
 import { reportError } from './output.js';
+import { guardStandardStreams } from './streams.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  guardStandardStreams();
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);

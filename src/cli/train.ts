@@ -9,6 +9,7 @@ import { dataSourceName, loadDataSource, type DataSource } from '../data/source.
 import { MnnError } from '../errors.js';
 import { checkParameterCount, type Model } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
+import { discardPendingWrites } from '../io/atomic-write.js';
 import { PIXEL_SCALE } from '../nn/input.js';
 import { createEngine } from '../train/create-engine.js';
 import { noBetterThanChance } from '../train/divergence.js';
@@ -18,7 +19,7 @@ import { lineChart } from './chart.js';
 import { action, printJson } from './output.js';
 import { choiceOption, integerOption, parseLayers, positiveNumberOption } from './options.js';
 import { startProgressBar } from './progress.js';
-import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
+import { watchInterrupts, type InterruptWatch } from './interrupt.js';
 import {
   freshSettings,
   resumeSettings,
@@ -186,16 +187,54 @@ function settingsFor(options: TrainCommandOptions, command: Command): TrainSetti
 async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
   const settings = settingsFor(options, command);
   checkParameterCount(settings.layers);
-  const output = openModelOutput(settings.out, { overwrite: options.force });
-  // A second Ctrl-C exits at once: the claim on --out must not outlive the process.
-  const release = (): void => output.release();
-  process.once('exit', release);
+  // Watched before --out is claimed, so that no signal can leave the claim behind.
+  const stop = watchTrainingStops(settings.out);
   try {
-    await trainInto(output, settings, options);
+    const output = openModelOutput(settings.out, { overwrite: options.force });
+    // A second Ctrl-C exits at once: the claim on --out must not outlive the process.
+    const release = (): void => output.release();
+    process.once('exit', release);
+    try {
+      await trainInto(output, settings, options, stop);
+    } finally {
+      process.off('exit', release);
+      output.release();
+    }
   } finally {
-    process.off('exit', release);
-    output.release();
+    stop.watch.dispose();
   }
+}
+
+/** The stop signals of a training run, watched from its start (data loading included). */
+interface TrainingStop {
+  readonly watch: InterruptWatch;
+  /** Runs on the first signal before its message is printed (to clear a progress bar). */
+  beforeMessage: () => void;
+}
+
+/**
+ * Ctrl-C, kill (SIGTERM) or a closed terminal (SIGHUP): the first ends training after the
+ * current iteration and saves; a second quits at once, leaving the last complete save.
+ */
+function watchTrainingStops(out: string): TrainingStop {
+  const stop: TrainingStop = {
+    beforeMessage: () => undefined,
+    watch: watchInterrupts({
+      onFirst: () => {
+        stop.beforeMessage();
+        process.stderr.write(
+          '\nstopping after this iteration to save a checkpoint (press Ctrl-C again to quit without saving)\n',
+        );
+      },
+      onSecond: () => {
+        discardPendingWrites();
+        const kept = existsSync(out) ? `; ${out} keeps its last complete save` : '';
+        process.stderr.write(`quitting at once without saving${kept}\n`);
+        process.exit(stop.watch.exitCode);
+      },
+    }),
+  };
+  return stop;
 }
 
 /** The memory this process may use: the machine's, or its container's limit when lower. */
@@ -222,6 +261,7 @@ async function trainInto(
   output: ModelOutput,
   settings: TrainSettings,
   options: TrainCommandOptions,
+  stop: TrainingStop,
 ): Promise<void> {
   const data = loadDataSource(settings.source, 'both');
   if (!data.train || !data.test) throw new MnnError('the data set has no training or test split.');
@@ -234,6 +274,11 @@ async function trainInto(
     threads: options.threads,
     availableBytes: machineMemory(),
   });
+  if (stop.watch.requested) {
+    process.stderr.write('interrupted before training started; nothing was saved\n');
+    process.exitCode = stop.watch.exitCode;
+    return;
+  }
   noteReplacement(output, settings);
   const run: RunRecord = { settings, labels: labelsFor(options, settings), trainSet };
   const log = (line: string): void => {
@@ -260,13 +305,13 @@ async function trainInto(
   const save = (result: TrainResult): void => output.save(modelOf(result, run));
   const result = await trainWithProgress({ train: trainSet, test: testSet }, trainOptions, {
     threads: options.threads,
-    out: settings.out,
+    stop,
     save,
   });
   save(result);
   warnIfNoBetterThanChance(result, settings.layers[settings.layers.length - 1]);
   if (result.stopped) {
-    reportInterrupted(result, settings);
+    reportInterrupted(result, settings, stop.watch.exitCode);
     if (options.json) printSummary(settings.out, result);
     return;
   }
@@ -303,26 +348,25 @@ function printSummary(out: string, result: TrainResult): void {
   });
 }
 
-/** Says where an interrupted run stopped and how to continue it; exits 130 like a shell. */
-function reportInterrupted(result: TrainResult, settings: TrainSettings): void {
+/** Says where an interrupted run stopped and how to continue it; exits 128 + the signal's number. */
+function reportInterrupted(result: TrainResult, settings: TrainSettings, exitCode: number): void {
   process.stderr.write(
     `interrupted at iteration ${result.iteration} of ${settings.iters}; checkpoint saved to ${settings.out}\n` +
       `continue with: mnn train --resume ${settings.out}\n`,
   );
-  process.exitCode = INTERRUPTED_EXIT_CODE;
+  process.exitCode = exitCode;
 }
 
 /** How trainWithProgress runs the engine and saves checkpoints. */
 interface RunOptions {
   readonly threads: number;
-  readonly out: string;
+  readonly stop: TrainingStop;
   readonly save: (result: TrainResult) => void;
 }
 
 /**
  * Runs training with a progress bar on stderr (iteration/total, loss, accuracy, it/s, ETA),
- * saving a checkpoint every --checkpoint-every iterations. The first Ctrl-C (or SIGTERM) ends
- * training after the current iteration; a second one quits at once, writing nothing.
+ * saving a checkpoint every --checkpoint-every iterations; `run.stop` ends it early.
  */
 async function trainWithProgress(
   data: { train: Dataset; test: Dataset },
@@ -335,19 +379,8 @@ async function trainWithProgress(
     { loss: '-', accuracy: '-', speed: '-' },
     options.resume?.iteration ?? 0,
   );
-  const interrupts = watchInterrupts({
-    onFirst: () => {
-      bar.stop();
-      process.stderr.write(
-        '\nstopping after this iteration to save a checkpoint (press Ctrl-C again to quit without saving)\n',
-      );
-    },
-    onSecond: () => {
-      const kept = existsSync(run.out) ? `; ${run.out} keeps its last complete save` : '';
-      process.stderr.write(`quitting at once without saving${kept}\n`);
-      process.exit(INTERRUPTED_EXIT_CODE);
-    },
-  });
+  run.stop.beforeMessage = () => bar.stop();
+  const interrupts = run.stop.watch;
   const started = performance.now();
   const firstIteration = options.resume?.iteration ?? 0;
   try {
@@ -370,7 +403,6 @@ async function trainWithProgress(
       },
     );
   } finally {
-    interrupts.dispose();
     bar.stop();
   }
 }

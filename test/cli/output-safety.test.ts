@@ -119,12 +119,13 @@ describe('finding 4: output paths that would fail after training are refused bef
     mkdirSync(real);
     symlinkSync(real, join(cwd, 'out'));
     const run = startCli(
-      ['train', '--data', data, ...ENDLESS, '--checkpoint-every', '50', '--out', 'out/m.json'],
+      ['train', '--data', data, ...ENDLESS, '--checkpoint-every', '0', '--out', 'out/m.json'],
       cwd,
       { TMPDIR: rescueDirectory },
     );
-    await waitUntil(() => existsSync(join(real, 'm.json')) || run.child.exitCode !== null);
-    // The output directory becomes a file: every later save there fails (ENOTDIR).
+    // The network line is printed once the data is loaded, just before training starts.
+    await waitUntil(() => run.output.stdout.includes('network ') || run.child.exitCode !== null);
+    // The output directory becomes a file: the save at the end fails (ENOTDIR).
     rmSync(join(cwd, 'out'));
     writeFileSync(join(cwd, 'out'), 'not a directory');
     run.child.kill('SIGINT');
@@ -136,8 +137,8 @@ describe('finding 4: output paths that would fail after training are refused bef
     expect(result.stderr.trim().split('\n').at(-1)).toBe(
       `error: cannot write out/m.json: a part of the path is a file, not a directory; any previous file there is unchanged; the model was saved to ${rescued} instead`,
     );
-    expect(readModel(rescued).training?.iterations).toBeGreaterThanOrEqual(50);
-    expect(readdirSync(real)).toEqual(['m.json']);
+    expect(readModel(rescued).training?.iterations).toBeGreaterThanOrEqual(1);
+    expect(readdirSync(real)).toEqual([]);
   });
 });
 

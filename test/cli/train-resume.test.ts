@@ -111,7 +111,7 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
   it('SIGTERM stops the same way; a second signal quits at once and leaves a whole file', async () => {
     const cwd = workspace('sigterm');
     const terminated = await interruptAfterCheckpoint(cwd, 'SIGTERM', ['--json']);
-    expect(terminated.code).toBe(130);
+    expect(terminated.code).toBe(143);
     expect(JSON.parse(terminated.stdout)).toMatchObject({ complete: false });
     const path = join(cwd, 'models', 'model.json');
     expect(readModel(path).training?.complete).toBe(false);
