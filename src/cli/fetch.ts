@@ -5,6 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MnnError } from '../errors.js';
+import { discardPendingWrites } from '../io/atomic-write.js';
 import { datasetFiles, datasetMirrors, fetchFiles } from '../data/fetch.js';
 import type { FetchEvent, FetchedFile } from '../data/fetch.js';
 import { DATASET_NAMES } from '../data/labels.js';
@@ -27,6 +28,7 @@ interface FetchCommandOptions {
   mirror: string[];
   force: boolean;
   timeout: number;
+  deadline: number;
   json: boolean;
 }
 
@@ -59,6 +61,12 @@ export function registerFetch(program: Command): void {
       positiveNumberOption('--timeout', 3600),
       30,
     )
+    .option(
+      '--deadline <seconds>',
+      'limit for the whole fetch, whatever the mirrors do',
+      positiveNumberOption('--deadline', 86_400),
+      3600,
+    )
     .option('--json', 'print a JSON summary on stdout instead of progress', false)
     .action(action((options: FetchCommandOptions) => runFetch(options)));
 }
@@ -87,7 +95,10 @@ async function runFetch(options: FetchCommandOptions): Promise<void> {
   // The first Ctrl-C (or SIGTERM) stops the download cleanly; a second one leaves at once.
   const interrupts = watchInterrupts({
     onFirst: () => interrupt.abort(),
-    onSecond: () => process.exit(interrupts.exitCode),
+    onSecond: () => {
+      discardPendingWrites();
+      process.exit(interrupts.exitCode);
+    },
   });
   let fetched: FetchedFile[];
   try {
@@ -97,9 +108,17 @@ async function runFetch(options: FetchCommandOptions): Promise<void> {
       mirrors: datasetMirrors(options.dataset, options.mirror, mirrorsOnly),
       force: options.force,
       timeoutMs: options.timeout * 1000,
+      deadlineMs: options.deadline * 1000,
       signal: interrupt.signal,
       onEvent: progress?.onEvent,
     });
+  } catch (error) {
+    // A stop signal is not a failure of the fetch: say so, and exit as the signal asks.
+    if (!interrupts.requested) throw error;
+    progress?.stop();
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = interrupts.exitCode;
+    return;
   } finally {
     interrupts.dispose();
     progress?.stop();

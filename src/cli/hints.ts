@@ -18,6 +18,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   resume: '--resume',
   mirrors: '--mirror URL',
   timeoutMs: '--timeout',
+  deadlineMs: '--deadline',
   directory: 'mnn fetch --dir DIR',
   force: 'mnn fetch --force',
   overwrite: '--force',

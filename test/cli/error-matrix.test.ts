@@ -77,6 +77,8 @@ beforeAll(() => {
   mkdirSync(at('a-directory'));
   deviceNode(fixtures, 'null');
   execFileSync('mkfifo', [at('fifo')]);
+  mkdirSync(at('fifo-data'));
+  execFileSync('mkfifo', [join(at('fifo-data'), 'train-images-idx3-ubyte.gz')]);
 });
 afterAll(() => {
   rmSync(fixtures, { recursive: true, force: true });
@@ -210,6 +212,13 @@ const CASES: Record<string, readonly Case[]> = {
     ['fetch --timeout Infinity', 2, '--timeout must be a number'],
     ['fetch --timeout -5', 2, '--timeout must be a number'],
     ['fetch --timeout 5000', 2, 'at most 3600'],
+    // Issue 9, finding 8: an overall deadline, and no reading of a FIFO at a target name.
+    ['fetch --deadline 0', 2, '--deadline must be a number greater than 0'],
+    [
+      `fetch --dir ${F}/fifo-data --mirror http://127.0.0.1:9/`,
+      1,
+      'it is a named pipe (FIFO), not a regular file',
+    ],
     ['fetch --mirror ftp://example.com/', 2, '--mirror must be an http:// or https:// URL'],
     ['fetch --mirror not-a-url', 2, '--mirror must be an http:// or https:// URL'],
     [`fetch --dir ${F}/notes.txt/mnist --mirror http://127.0.0.1:9/`, 1, `${F}/notes.txt`],

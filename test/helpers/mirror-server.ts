@@ -17,6 +17,9 @@ export type Behavior =
   | 'hang' // never answers
   | 'html' // a login page with status 200
   | 'wrong' // a valid gzip file with other contents
+  | 'endless' // status 200 without a length, then bytes without end
+  | 'oversize' // a Content-Length far above the file's size, then bytes without end
+  | 'trickle' // the file's length, then one byte per second
   | { redirect: string };
 
 /** Decides a mirror's answer from the file name and how many times it was asked for it (1-based). */
@@ -125,8 +128,28 @@ function answer(
     response.writeHead(200, { 'content-type': 'text/html' }).end(page);
   } else if (behavior === 'wrong') {
     response.writeHead(200).end(gzipSync(Buffer.from('not the file you are looking for')));
+  } else if (behavior === 'endless' || behavior === 'oversize') {
+    response.writeHead(200, behavior === 'oversize' ? { 'content-length': String(1 << 30) } : {});
+    pour(response, Buffer.alloc(1 << 16, 7));
+  } else if (behavior === 'trickle') {
+    response.writeHead(200, whole);
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (response.destroyed || sent >= contents.length) clearInterval(timer);
+      else response.write(contents.subarray(sent, ++sent));
+    }, 1000);
+    response.on('close', () => clearInterval(timer));
   }
   // 'hang': never answer; close() destroys the connection.
+}
+
+/** Writes `chunk` again and again, as fast as the client reads, until the connection closes. */
+function pour(response: ServerResponse, chunk: Buffer): void {
+  const more = (): void => {
+    while (!response.destroyed && response.write(chunk));
+    if (!response.destroyed) response.once('drain', more);
+  };
+  more();
 }
 
 /** A forward proxy that only tunnels (CONNECT), counting the tunnels it opened. */
