@@ -1,12 +1,10 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { pixelsPerSample } from '../data/dataset.js';
-import { dataSourceFromName, loadDataSource, resolveDataSource } from '../data/source.js';
-import { MnnError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { classMetrics, evaluate, type Evaluation } from '../train/evaluate.js';
 import { action, printJson } from './output.js';
 import { choiceOption } from './options.js';
+import { checkImagesFit, evaluationSource, loadSplit } from './test-set.js';
 import { describeData, percent } from './text.js';
 
 interface EvalCommandOptions {
@@ -39,25 +37,16 @@ export function registerEval(program: Command): void {
 
 async function runEval(modelPath: string, options: EvalCommandOptions): Promise<void> {
   const model = loadModel(modelPath);
-  const source =
-    options.data === undefined && model.training
-      ? dataSourceFromName(model.training.dataset)
-      : resolveDataSource(options.data);
-  const data = loadDataSource(source, options.split);
-  const dataset = options.split === 'test' ? data.test : data.train;
-  if (!dataset) throw new MnnError(`the data set has no ${options.split} split.`);
-  const inputs = model.parameters.layerSizes[0];
-  if (pixelsPerSample(dataset) !== inputs) {
-    throw new MnnError(
-      `${modelPath} expects ${inputs} inputs but the images of ${data.name} have ${pixelsPerSample(dataset)} pixels.`,
-    );
-  }
+  const source = evaluationSource(model, options.data);
+  const split = loadSplit(source, options.split);
+  checkImagesFit(model, modelPath, split);
+  const { dataset } = split;
   const result = evaluate(model.parameters, dataset, model.input.scale);
   const metrics = classMetrics(result.confusion);
   if (options.json) {
     printJson({
       model: modelPath,
-      data: data.name,
+      data: split.name,
       split: options.split,
       samples: result.samples,
       accuracy: result.accuracy,

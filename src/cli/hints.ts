@@ -22,6 +22,8 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   directory: 'mnn fetch --dir DIR',
   force: 'mnn fetch --force',
   overwrite: '--force',
+  port: '--port',
+  host: '--host',
 };
 
 /** An error's hint as the CLI prints it: the plain words, then the flag of its option. */

@@ -7,7 +7,10 @@ import { guardStandardStreams } from './streams.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
+import { registerPlot } from './plot.js';
 import { registerPredict } from './predict.js';
+import { registerReport } from './report.js';
+import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
 /** Builds the `mnn` program with every subcommand registered. */
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerEval(program);
   registerPredict(program);
   registerGradcheck(program);
+  registerServe(program);
+  registerReport(program);
+  registerPlot(program);
   registerExport(program);
   return program;
 }

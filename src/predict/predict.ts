@@ -49,6 +49,13 @@ export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction
   return { label, prediction: model.labels[label], probabilities: Array.from(AL.data) };
 }
 
+/** A⁽¹⁾ … A⁽ᴸ⁾ of the forward pass over one digit: what each layer makes of it. */
+export function digitActivations(model: Model, pixels: Uint8Array): Float64Array[] {
+  const A0 = inputFromPixels(pixels, pixels.length, 0, 1, model.input.scale);
+  const cache = new Network(model.parameters).forward(A0);
+  return cache.A.slice(1).map((A) => Float64Array.from(A.data));
+}
+
 /** Decodes an image file's bytes, normalizes the digit like MNIST, and classifies it. */
 export function predictImageBytes(model: Model, bytes: Uint8Array, file: string): ImagePrediction {
   const pixels = preprocessDigit(decodeImage(bytes, file));

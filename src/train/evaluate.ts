@@ -17,6 +17,8 @@ export interface Evaluation {
   readonly loss: number;
   /** confusion[true class][predicted class] = count. */
   readonly confusion: number[][];
+  /** The predicted class of each sample, in data set order. */
+  readonly predicted: Uint32Array;
 }
 
 /** Precision, recall and sample count of one class. */
@@ -38,15 +40,16 @@ export function evaluate(
   const network = new Network(parameters);
   const classes = parameters.layerSizes[parameters.layerSizes.length - 1];
   const confusion = Array.from({ length: classes }, () => Array<number>(classes).fill(0));
+  const predicted = new Uint32Array(dataset.count);
   let lossSum = 0;
   for (let start = 0; start < dataset.count; start += EVALUATION_CHUNK) {
     const count = Math.min(EVALUATION_CHUNK, dataset.count - start);
     const labels = dataset.labels.subarray(start, start + count);
     const cache = network.forward(inputMatrix(dataset, start, count, scale), labels);
     lossSum += cache.loss * count;
-    const predictions = new Uint32Array(count);
+    const predictions = predicted.subarray(start, start + count);
     argmaxColumns(predictions, cache.A[network.layerCount]);
-    predictions.forEach((predicted, i) => confusion[labels[i]][predicted]++);
+    predictions.forEach((prediction, i) => confusion[labels[i]][prediction]++);
   }
   const correct = confusion.reduce((sum, row, label) => sum + row[label], 0);
   return {
@@ -54,6 +57,7 @@ export function evaluate(
     accuracy: dataset.count === 0 ? 0 : correct / dataset.count,
     loss: dataset.count === 0 ? 0 : lossSum / dataset.count,
     confusion,
+    predicted,
   };
 }
 

@@ -4,7 +4,12 @@ import { MnnError } from '../../src/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { preprocessDigit } from '../../src/image/preprocess.js';
 import type { Model } from '../../src/model/model.js';
-import { checkDigitModel, classifyDigit, predictImageBytes } from '../../src/predict/predict.js';
+import {
+  checkDigitModel,
+  classifyDigit,
+  digitActivations,
+  predictImageBytes,
+} from '../../src/predict/predict.js';
 import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
 import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';
@@ -55,5 +60,12 @@ describe('predict library', () => {
     const wide = randomModel([100, 10], datasetLabels('mnist'));
     expect(() => checkDigitModel(wide, 'wide.json')).toThrowError(MnnError);
     expect(() => checkDigitModel(wide, 'wide.json')).toThrowError(/^wide\.json takes 100 inputs/);
+  });
+
+  it('digitActivations gives A⁽ℓ⁾ of every layer, ending with classifyDigit’s probabilities', () => {
+    const layers = digitActivations(model, digit.pixels);
+    expect(layers.map((A) => A.length)).toEqual([12, 10]);
+    expect(Array.from(layers[1])).toEqual(classifyDigit(model, digit.pixels).probabilities);
+    expect(layers[0].every((a) => a >= 0)).toBe(true); // ReLU
   });
 });
