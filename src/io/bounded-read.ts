@@ -8,8 +8,9 @@ export interface BoundedReadOptions {
   readonly maxBytes: number;
   /** What the file is, for messages: "model file", "image", "IDX file". */
   readonly what: string;
-  /** What to do when the file does not exist (plain words). */
+  /** What to do when the file does not exist (plain words), and the option that does it. */
   readonly missingHint?: string;
+  readonly missingOption?: string;
   /** Why the limit is what it is, said when a file is over it (plain words). */
   readonly limitReason?: string;
 }
@@ -32,7 +33,10 @@ function openForReading(path: string, options: BoundedReadOptions): number {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new MnnError(`${options.what} ${path} not found`, { hint: options.missingHint });
+      throw new MnnError(`${options.what} ${path} not found`, {
+        hint: options.missingHint,
+        option: options.missingOption,
+      });
     }
     const reason =
       code === 'EACCES' || code === 'EPERM'
@@ -56,10 +60,13 @@ function checkReadable(path: string, stats: Stats, options: BoundedReadOptions):
   }
   if (stats.size > options.maxBytes) {
     const reason = options.limitReason === undefined ? '' : ` (${options.limitReason})`;
-    throw new MnnError(
-      `${options.what} ${path} is ${formatByteSize(stats.size)}, over the limit of ${formatByteSize(options.maxBytes)}${reason}`,
-      { kind: 'limit' },
-    );
+    const limit = formatByteSize(options.maxBytes);
+    // Just over the limit, rounded sizes would read alike ("200 MB, over 200 MB"): be exact.
+    const size =
+      formatByteSize(stats.size) === limit ? `${stats.size} bytes` : formatByteSize(stats.size);
+    throw new MnnError(`${options.what} ${path} is ${size}, over the limit of ${limit}${reason}`, {
+      kind: 'limit',
+    });
   }
 }
 

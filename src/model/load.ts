@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
+import { formatByteSize, readRegularFile } from '../io/bounded-read.js';
 import { PIXEL_SCALE } from '../nn/input.js';
 import { isLayerSize, LAYER_SIZE_RULE, type Parameters } from '../nn/parameters.js';
 import {
@@ -26,29 +26,45 @@ type JsonObject = { [key: string]: Json };
 
 /** Reads and validates a model file; every problem is an MnnError that names the file. */
 export function loadModel(path: string): Model {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new MnnError(`model file ${path} not found`, {
-      hint: 'train a model first, or give the path of a saved one',
-    });
+  const bytes = readRegularFile(path, {
+    what: 'model file',
+    maxBytes: MAX_MODEL_FILE_BYTES,
+    missingHint: 'train a model first, or give the path of a saved one',
+    limitReason: 'parsing a larger one would not fit in memory; is it a model?',
+  });
+  return parseModel(bytes.toString('utf8'), path);
+}
+
+/**
+ * What JSON.parse costs beyond the text, measured on Node 20: about 30 bytes per scalar value
+ * (a number in an array), about 100 per array or object (empty ones included).
+ */
+const PARSE_BYTES_PER_VALUE = 32;
+const PARSE_BYTES_PER_CONTAINER = 96;
+/** The most memory parsing a model file may take: keeps loading under 1 GB in all. */
+export const MAX_PARSE_BYTES = 700_000_000;
+
+/**
+ * Refuses, before parsing, a text whose JSON values would take more than MAX_PARSE_BYTES: a file
+ * within the size limit can still hold tens of millions of tiny values ("[],[],…" or "0,0,…").
+ */
+function checkParseCost(text: string, fileName: string): void {
+  let separators = 0;
+  let containers = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2c)
+      separators++; // ,
+    else if (code === 0x5b || code === 0x7b) containers++; // [ {
   }
-  if (size > MAX_MODEL_FILE_BYTES) {
+  const cost =
+    text.length + PARSE_BYTES_PER_VALUE * separators + PARSE_BYTES_PER_CONTAINER * containers;
+  if (cost > MAX_PARSE_BYTES) {
     throw new MnnError(
-      `${path} is ${size} bytes, over the ${MAX_MODEL_FILE_BYTES / 1e6} MB limit for model files`,
-      { kind: 'limit', hint: 'is it a model?' },
+      `${fileName} would take about ${formatByteSize(cost)} of memory to parse (${separators + 1} values), over the limit of ${formatByteSize(MAX_PARSE_BYTES)}`,
+      { kind: 'limit', hint: 'is it a model saved by mnn?' },
     );
   }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`, {
-      kind: 'io',
-    });
-  }
-  return parseModel(text, path);
 }
 
 /** Parses and validates the JSON text of a model (schema v1). */
@@ -56,6 +72,7 @@ export function parseModel(text: string, fileName: string): Model {
   const fail = (problem: string): never => {
     throw new MnnError(`${fileName} is not a valid mnn model: ${problem}.`);
   };
+  checkParseCost(text, fileName);
   let document: Json;
   try {
     document = JSON.parse(text) as Json;

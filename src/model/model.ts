@@ -93,3 +93,29 @@ export function checkParameterCount(layerSizes: readonly number[]): void {
     { kind: 'limit', option: 'layerSizes', hint: 'use smaller layers' },
   );
 }
+
+/** Bytes one history point takes in a model file at most: an object of four numbers. */
+const MAX_BYTES_PER_HISTORY_POINT = 128;
+
+/** How often a run records its history, to size what its model file will hold. */
+export interface HistoryPlan {
+  readonly iterations: number;
+  /** A point every this many iterations (plus the first and the last). */
+  readonly evalEvery: number;
+}
+
+/**
+ * Refuses, with an MnnError of kind 'limit', a run whose history would make its model file too
+ * large to load back (a point every iteration of millions of iterations).
+ */
+export function checkHistorySize(layerSizes: readonly number[], plan: HistoryPlan): void {
+  const points = Math.floor(plan.iterations / plan.evalEvery) + 2;
+  const fileBytes =
+    parameterCount(layerSizes) * MAX_BYTES_PER_PARAMETER + points * MAX_BYTES_PER_HISTORY_POINT;
+  if (fileBytes <= MAX_MODEL_FILE_BYTES) return;
+  throw new MnnError(
+    `recording the history every ${plan.evalEvery} iteration(s) for ${plan.iterations} iterations (${points} points) would make the model file up to ${Math.round(fileBytes / 1e6)} MB, ` +
+      `over the ${MAX_MODEL_FILE_BYTES / 1e6} MB model files are limited to so that they load back in memory`,
+    { kind: 'limit', option: 'evalEvery', hint: 'record the history less often' },
+  );
+}

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import { decodeImage } from '../image/decode.js';
+import { decodeImage, MAX_IMAGE_FILE_BYTES } from '../image/decode.js';
+import { readRegularFile } from '../io/bounded-read.js';
 import { FIELD_SIZE, preprocessDigit } from '../image/preprocess.js';
 import { argmaxColumn } from '../matrix/columns.js';
 import type { Model } from '../model/model.js';
@@ -62,16 +62,15 @@ export function predictImageBytes(model: Model, bytes: Uint8Array, file: string)
   return { file, pixels, ...classifyDigit(model, pixels) };
 }
 
-/** Reads an image file and predicts its digit; a missing or unreadable file is an MnnError. */
+/**
+ * Reads an image file (a regular file of at most MAX_IMAGE_FILE_BYTES) and predicts its digit; a
+ * missing, special or unreadable file is an MnnError.
+ */
 export function predictImageFile(model: Model, file: string): ImagePrediction {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new MnnError(
-      `${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read it (${code})`}.`,
-    );
-  }
+  const bytes = readRegularFile(file, {
+    what: 'image',
+    maxBytes: MAX_IMAGE_FILE_BYTES,
+    limitReason: 'scale it down or save it compressed',
+  });
   return predictImageBytes(model, bytes, file);
 }

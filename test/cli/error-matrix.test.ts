@@ -25,7 +25,7 @@ import { DATASET_FILES } from '../../src/data/directory.js';
 import { initParameters } from '../../src/nn/init.js';
 import { serializeModel } from '../../src/model/save.js';
 import type { Model } from '../../src/model/model.js';
-import { runCli } from '../helpers/cli-process.js';
+import { runCliWithin } from '../helpers/cli-process.js';
 import { deviceNode, expectDevicesIntact } from '../helpers/devices.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
@@ -129,6 +129,11 @@ const CASES: Record<string, readonly Case[]> = {
     ['train --layers 784,40000,10', 1, 'has 31.8 million parameters, over the limit of 8 million'],
     ['train --layers 784,100000,100000,10', 1, 'over the limit of 8 million'],
     [
+      'train --iters 10000000 --eval-every 1',
+      1,
+      'would make the model file up to 1280 MB, over the 200 MB model files are limited to so that they load back in memory; record the history less often (--eval-every)',
+    ],
+    [
       `train --layers 100,10,10 --data ${F}/data`,
       2,
       '--layers starts with 100 inputs but the images have 784 pixels',
@@ -186,6 +191,7 @@ const CASES: Record<string, readonly Case[]> = {
     [`eval ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
     [`eval ${F}/model.json --data ${F}/data-missing`, 1, 'has no t10k-labels-idx1-ubyte'],
     [`eval ${F}/model.json --data ${F}/absent`, 1, 'does not exist'],
+    [`eval ${F}/dev-null`, 1, 'it is a character device'],
     [`eval ${F}/model.json --data ${F}/data-truncated --split train`, 1, 'file is truncated'],
     [`eval ${F}/model.json --split validation`, 2, '--split must be one of test, train'],
     [`eval ${F}/model.json --json --colour`, 2, "unknown option '--colour'"],
@@ -193,9 +199,13 @@ const CASES: Record<string, readonly Case[]> = {
   predict: [
     ['predict', 2, "missing required argument 'images'"],
     [`predict ${F}/digit.png`, 1, 'model file models/model.json not found'],
-    [`predict ${F}/absent.png --model ${F}/model.json`, 1, 'file not found'],
+    [`predict ${F}/absent.png --model ${F}/model.json`, 1, 'image {F}/absent.png not found'],
     [`predict ${F}/notes.txt --model ${F}/model.json`, 1, 'is not a PNG or JPEG image'],
     [`predict ${F}/data --model ${F}/model.json`, 1, `${F}/data`],
+    // Issue 9, finding 9: special files are refused wherever a file is read.
+    [`predict ${F}/dev-null --model ${F}/model.json`, 1, 'it is a character device'],
+    [`predict ${F}/fifo --model ${F}/model.json`, 1, 'it is a named pipe (FIFO)'],
+    [`predict ${F}/digit.png --model ${F}/fifo`, 1, 'it is a named pipe (FIFO)'],
     [`predict ${F}/digit.png --model ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
     [`predict ${F}/digit.png --model ${F}/wrong-lengths.json`, 1, 'has 100 numbers'],
     [
@@ -252,7 +262,7 @@ describe('CLI error matrix: exit code, a short message without a stack trace, no
         try {
           const before = { cwd: snapshot(cwd), fixtures: snapshot(fixtures) };
           const argv = args.split(' ').map((arg) => arg.replaceAll(F, fixtures));
-          const result = await runCli(argv, cwd, {
+          const result = await runCliWithin(30_000, argv, cwd, {
             MNN_FETCH_MIRRORS_ONLY: '1',
             HTTP_PROXY: '',
             HTTPS_PROXY: '',

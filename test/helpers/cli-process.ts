@@ -46,6 +46,26 @@ export function runCli(
   return startCli(args, cwd, env).done;
 }
 
+/**
+ * Runs the CLI, killing it (SIGKILL) if it has not ended within `timeoutMs`: for inputs that a
+ * regression would read without end (/dev/zero, a FIFO), so that a failing test cannot leave a
+ * process eating the machine's memory. A killed run ends with code null.
+ */
+export async function runCliWithin(
+  timeoutMs: number,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  const run = startCli(args, cwd, env);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await run.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls `condition` every 5 ms until it holds; fails after `timeoutMs`. */
 export async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
 import {
+  checkHistorySize,
   checkParameterCount,
   MAX_MODEL_FILE_BYTES,
   MAX_MODEL_PARAMETERS,
@@ -44,6 +45,22 @@ describe('parameter count', () => {
     // The longest shortest-round-trip form of a float64, with its comma, times the limit.
     const longest = `${JSON.stringify(-2.2250738585072014e-308)},`.length;
     expect(MAX_MODEL_PARAMETERS * longest).toBeLessThanOrEqual(MAX_MODEL_FILE_BYTES);
+  });
+});
+
+describe('history size', () => {
+  it('refuses a history that would make the model file too large to load back', () => {
+    const error = thrown(() =>
+      checkHistorySize([784, 10, 10], { iterations: 10_000_000, evalEvery: 1 }),
+    );
+    expect(error.kind).toBe('limit');
+    expect(error.option).toBe('evalEvery');
+    expect(error.message).toBe(
+      'recording the history every 1 iteration(s) for 10000000 iterations (10000002 points) would make the model file up to 1280 MB, over the 200 MB model files are limited to so that they load back in memory',
+    );
+    expect(() =>
+      checkHistorySize([784, 10, 10], { iterations: 10_000_000, evalEvery: 100 }),
+    ).not.toThrow();
   });
 });
 
