@@ -4,7 +4,7 @@
  * (default 100 000 cases per parser, seed 1).
  */
 import fc from 'fast-check';
-import { FUZZ_TARGETS, type FuzzTarget } from './fuzz-targets.js';
+import { FUZZ_TARGETS, type FuzzTarget } from '../test/helpers/fuzz-targets.js';
 
 /** Runs one target, timing every case; returns false when a case failed. */
 function fuzz<T>(target: FuzzTarget<T>, numRuns: number, seed: number): boolean {

@@ -12,7 +12,7 @@ import { loadModel } from '../src/model/load.js';
 import type { Model } from '../src/model/model.js';
 import { checkDigitModel, classifyDigit, predictImageBytes } from '../src/predict/predict.js';
 import { Random } from '../src/nn/random.js';
-import { renderDigitStyles, testDigits, type LabelledDigit } from './make-digit-images.js';
+import { renderDigitStyles, testDigits, type LabelledDigit } from '../test/helpers/digit-images.js';
 
 /** Largest allowed drop below the plain accuracy, in percentage points. */
 const TARGET_POINTS = 3;

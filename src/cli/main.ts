@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { registerFetch } from './fetch.js';
 import { registerGradcheck } from './gradcheck.js';
 import { reportError } from './output.js';
@@ -53,4 +55,11 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+/** True when node runs this file (directly or through the `mnn` link), false when it is imported. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && realpathSync(script) === fileURLToPath(import.meta.url);
+}
+
+// Imported (by tests, for buildProgram) it does nothing; run, it is the `mnn` command.
+if (isEntryPoint()) void main();

@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { DataSource } from '../data/source.js';
 
-/** The package version, read from package.json beside dist/ (or src/ under tests). */
-export function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
+export { packageVersion } from '../version.js';
 
 /** A fraction in [0, 1] as a percentage for people, e.g. 0.8951 → "89.51%". */
 export function percent(fraction: number): string {

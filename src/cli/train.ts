@@ -7,9 +7,10 @@ import { pixelsPerSample, type Dataset } from '../data/dataset.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
+import { discardPendingWrites } from '../io/atomic-write.js';
+import { createModel } from '../model/create.js';
 import { checkHistorySize, checkParameterCount, type Model } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
-import { discardPendingWrites } from '../io/atomic-write.js';
 import { PIXEL_SCALE } from '../nn/input.js';
 import { createEngine } from '../train/create-engine.js';
 import { noBetterThanChance } from '../train/divergence.js';
@@ -28,7 +29,7 @@ import {
   type TrainChoices,
   type TrainSettings,
 } from './resume.js';
-import { describeData, packageVersion, percent } from './text.js';
+import { describeData, percent } from './text.js';
 
 interface TrainCommandOptions extends TrainChoices {
   threads: number;
@@ -134,8 +135,7 @@ interface RunRecord {
 /** The model file for where training stands: a checkpoint while `complete` is false. */
 function modelOf(result: TrainResult, run: RunRecord): Model {
   const { settings, trainSet } = run;
-  return {
-    parameters: result.parameters,
+  return createModel(result.parameters, {
     labels: run.labels,
     input: { width: trainSet.cols, height: trainSet.rows, scale: PIXEL_SCALE },
     training: {
@@ -154,9 +154,7 @@ function modelOf(result: TrainResult, run: RunRecord): Model {
       complete: result.iteration >= settings.iters,
       history: result.history,
     },
-    createdBy: `mnn ${packageVersion()}`,
-    createdAt: new Date().toISOString(),
-  };
+  });
 }
 
 /** Refuses data of another shape than the resumed model was trained on. */

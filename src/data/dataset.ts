@@ -1,3 +1,5 @@
+import { MnnError } from '../errors.js';
+
 /** A labelled image set: the form every data source (IDX, embedded digits, tiling) is read into. */
 export interface Dataset {
   /** count × (rows·cols) pixel bytes, one sample per row, row-major pixels (0 = background). */
@@ -19,4 +21,22 @@ export interface DataSplits {
 /** Pixels per sample (n₀, the input layer's size). */
 export function pixelsPerSample(dataset: Dataset): number {
   return dataset.rows * dataset.cols;
+}
+
+/** Samples [start, start + count) of a data set, as views of its arrays (nothing is copied). */
+export function sliceDataset(dataset: Dataset, start: number, count: number): Dataset {
+  const fits = Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0;
+  if (!fits || start + count > dataset.count) {
+    throw new MnnError(
+      `samples ${start} to ${start + count - 1} are not within the ${dataset.count} of the data set`,
+      { kind: 'usage', hint: 'give a start and a count of whole numbers that fit' },
+    );
+  }
+  const n0 = pixelsPerSample(dataset);
+  return {
+    ...dataset,
+    images: dataset.images.subarray(start * n0, (start + count) * n0),
+    labels: dataset.labels.subarray(start, start + count),
+    count,
+  };
 }

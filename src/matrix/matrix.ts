@@ -1,6 +1,6 @@
 /**
  * A dense matrix of Float64 numbers stored row-major: element (i, j) is `data[i * cols + j]`.
- * In mnn's column-wise convention a matrix like A⁽ℓ⁾ has one column per sample (MATH.md, Notation).
+ * In mnn's column-wise convention a matrix like A⁽ℓ⁾ has one column per sample (docs/math.md, Notation).
  */
 export class Matrix {
   constructor(

@@ -1,7 +1,7 @@
 import { MnnError } from '../errors.js';
 import { formatByteSize, readRegularFile } from '../io/bounded-read.js';
-import { PIXEL_SCALE } from '../nn/input.js';
 import { isLayerSize, LAYER_SIZE_RULE, type Parameters } from '../nn/parameters.js';
+import { defaultInput, defaultLabels } from './create.js';
 import {
   MAX_MODEL_FILE_BYTES,
   MAX_MODEL_PARAMETERS,
@@ -179,7 +179,9 @@ function readNumbers(value: Json, length: number, what: string, fail: Fail): Flo
   for (let i = 0; i < length; i++) {
     const number = value[i];
     if (typeof number !== 'number' || !Number.isFinite(number)) {
-      return fail(`${what}[${i}] is ${JSON.stringify(number)}, not a finite number`);
+      // String(): 1e999 in the file parses to Infinity, which JSON.stringify would show as null.
+      const shown = typeof number === 'number' ? String(number) : JSON.stringify(number);
+      return fail(`${what}[${i}] is ${shown}, not a finite number`);
     }
     if (Math.abs(number) > MAX_PARAMETER_MAGNITUDE) {
       return fail(
@@ -192,7 +194,7 @@ function readNumbers(value: Json, length: number, what: string, fail: Fail): Flo
 }
 
 function readLabels(value: Json | undefined, outputSize: number, fail: Fail): string[] {
-  if (value === undefined) return Array.from({ length: outputSize }, (_, index) => String(index));
+  if (value === undefined) return defaultLabels(outputSize);
   if (
     !Array.isArray(value) ||
     value.length !== outputSize ||
@@ -204,10 +206,7 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
 }
 
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
-  if (value === undefined) {
-    const side = Math.round(Math.sqrt(inputSize));
-    return { width: side, height: side * side === inputSize ? side : 1, scale: PIXEL_SCALE };
-  }
+  if (value === undefined) return defaultInput(inputSize);
   const input = asObject(value, '"input"', fail);
   const { width, height, scale } = input;
   if (

@@ -55,7 +55,7 @@ export interface Model {
   readonly createdAt: string;
 }
 
-/** The activation of each layer ℓ = 1..L: ReLU for hidden layers, softmax at the output (MATH.md). */
+/** The activation of each layer ℓ = 1..L: ReLU for hidden layers, softmax at the output (docs/math.md). */
 export function layerActivations(layerCount: number): string[] {
   return Array.from({ length: layerCount }, (_, index) =>
     index === layerCount - 1 ? 'softmax' : 'relu',

@@ -1,6 +1,6 @@
 import { assertShape, type Matrix } from '../matrix/matrix.js';
 
-/** A = ReLU(Z) = max(0, Z) element-wise (μ⁽ℓ⁾ for hidden layers, MATH.md Forward); A may be Z. */
+/** A = ReLU(Z) = max(0, Z) element-wise (μ⁽ℓ⁾ for hidden layers, docs/math.md, Forward); A may be Z. */
 export function reluForward(
   A: Matrix, // (n_ℓ × N)
   Z: Matrix, // (n_ℓ × N)
@@ -12,7 +12,7 @@ export function reluForward(
   for (let i = 0; i < a.length; i++) a[i] = z[i] <= 0 ? 0 : z[i];
 }
 
-/** Δ ⊙= ReLU′(Z), with ReLU′(x) = 1 for x > 0 and 0 otherwise, ReLU′(0) = 0 (MATH.md Backward). */
+/** Δ ⊙= ReLU′(Z), with ReLU′(x) = 1 for x > 0 and 0 otherwise, ReLU′(0) = 0 (docs/math.md, Backward). */
 export function reluBackward(
   delta: Matrix, // (n_ℓ × N), in: (W⁽ℓ⁺¹⁾)ᵀ Δ⁽ℓ⁺¹⁾, out: Δ⁽ℓ⁾
   Z: Matrix, // (n_ℓ × N)

@@ -3,7 +3,7 @@ import { assertShape, type Matrix } from '../matrix/matrix.js';
 
 /**
  * The output layer with its cost: A = softmax(Z) per column, and returns
- * C = (1/N) Σ_l −log A_{y_l, l} (mean cross-entropy, MATH.md Cost; Y one-hot, never built).
+ * C = (1/N) Σ_l −log A_{y_l, l} (mean cross-entropy, docs/math.md, Cost; Y one-hot, never built).
  */
 export function softmaxCrossEntropy(
   A: Matrix, // (n_L × N), out: A⁽ᴸ⁾
@@ -20,7 +20,7 @@ export function softmaxCrossEntropy(
   return sum / Z.cols;
 }
 
-/** Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (softmax + cross-entropy, MATH.md Backward); delta may be A. */
+/** Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (softmax + cross-entropy, docs/math.md, Backward); delta may be A. */
 export function softmaxCrossEntropyBackward(
   delta: Matrix, // (n_L × N), out: Δ⁽ᴸ⁾ = ∂C_l/∂Z⁽ᴸ⁾ per sample (the 1/N is applied in ∂C/∂W)
   A: Matrix, // (n_L × N), A⁽ᴸ⁾

@@ -1,7 +1,7 @@
 import { RandomPurpose, counterUniform } from './random.js';
 
 /**
- * Inverted dropout on the hidden layers (MATH.md, "Beyond the paper"): during training each
+ * Inverted dropout on the hidden layers (docs/math.md, Beyond the paper): during training each
  * hidden activation is kept with probability 1 − p and scaled by 1 / (1 − p), else zeroed.
  */
 export interface DropoutSpec {

@@ -48,7 +48,7 @@ export interface ArrayCheck {
 
 /** The outcome for layer ℓ. */
 export interface LayerCheck {
-  /** ℓ (1-based, as in MATH.md). */
+  /** ℓ (1-based, as in docs/math.md). */
   readonly layer: number;
   readonly W: ArrayCheck;
   readonly b: ArrayCheck;

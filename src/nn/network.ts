@@ -27,7 +27,7 @@ export interface ForwardCache {
 }
 
 /**
- * A fully connected network: ReLU hidden layers and a softmax output (MATH.md), over the
+ * A fully connected network: ReLU hidden layers and a softmax output (docs/math.md), over the
  * `Parameters` it holds (by reference: updating `parameters` in place updates the network).
  */
 export class Network {
@@ -114,7 +114,7 @@ export class Network {
   }
 }
 
-/** ∂C/∂W⁽ℓ⁾ = (1/N) Δ⁽ℓ⁾ (A⁽ℓ⁻¹⁾)ᵀ and ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾ (MATH.md Backward). */
+/** ∂C/∂W⁽ℓ⁾ = (1/N) Δ⁽ℓ⁾ (A⁽ℓ⁻¹⁾)ᵀ and ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾ (docs/math.md, Backward). */
 export function layerGradients(
   dW: Matrix, // (n_ℓ × n_{ℓ−1}), out
   db: Float64Array, // (n_ℓ), out
@@ -128,7 +128,7 @@ export function layerGradients(
   for (let i = 0; i < db.length; i++) db[i] /= N; // ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾
 }
 
-/** Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀ Δ⁽ℓ⁾ (MATH.md Backward; erratum 4 corrected). */
+/** Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀ Δ⁽ℓ⁾ (docs/math.md, Backward; erratum 4 corrected). */
 export function backpropagateDelta(
   deltaPrevious: Matrix, // (n_{ℓ−1} × N), out: Δ⁽ℓ⁻¹⁾
   W: Matrix, // (n_ℓ × n_{ℓ−1}), W⁽ℓ⁾

@@ -2,7 +2,7 @@ import type { DropoutSpec } from '../nn/dropout.js';
 import type { Parameters } from '../nn/parameters.js';
 
 /**
- * The samples of one training step and how each is presented (MATH.md, "Beyond the paper").
+ * The samples of one training step and how each is presented (docs/math.md, Beyond the paper).
  * Engines must give the same numbers for the same batch, however they split it among threads.
  */
 export interface Batch {
@@ -27,7 +27,7 @@ export interface PassResult {
 }
 
 /**
- * Computes C, ∂C/∂W⁽ℓ⁾ and ∂C/∂b⁽ℓ⁾ over a fixed training set (MATH.md, "Backward").
+ * Computes C, ∂C/∂W⁽ℓ⁾ and ∂C/∂b⁽ℓ⁾ over a fixed training set (docs/math.md, Backward).
  * Implementations: the simple reference path (src/nn, matrix products) and the fast path
  * (sparse input, cache blocking, worker threads). Both must give the same numbers.
  */

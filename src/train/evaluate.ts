@@ -13,7 +13,7 @@ export interface Evaluation {
   readonly samples: number;
   /** Fraction of samples whose most probable class is the label, in [0, 1]. */
   readonly accuracy: number;
-  /** Mean cross-entropy C (MATH.md, "Cost"). */
+  /** Mean cross-entropy C (docs/math.md, Cost). */
   readonly loss: number;
   /** confusion[true class][predicted class] = count. */
   readonly confusion: number[][];

@@ -81,7 +81,7 @@ function copyParameters(parameters: Parameters): Parameters {
   };
 }
 
-/** θ ← θ − α ∂C/∂θ for every W⁽ℓ⁾ and b⁽ℓ⁾ (MATH.md, "Update"). */
+/** θ ← θ − α ∂C/∂θ for every W⁽ℓ⁾ and b⁽ℓ⁾ (docs/math.md, Update). */
 export function gradientDescentStep(
   parameters: Parameters,
   gradients: Parameters,
@@ -106,7 +106,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Full-batch gradient descent exactly as in MATH.md: each iteration is one forward and one backward
+ * Full-batch gradient descent exactly as in docs/math.md: each iteration is one forward and one backward
  * pass over all training samples, then one update. Every `evalEvery` iterations (and at the start
  * and the end) the loss, training and test accuracy are recorded in the history.
  */

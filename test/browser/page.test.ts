@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/model/load.js';
 import type { HistoryPoint, Model } from '../../src/model/model.js';
 import { saveModel } from '../../src/model/save.js';
-import { testDigits } from '../../scripts/make-digit-images.js';
+import { testDigits } from '../helpers/digit-images.js';
 import {
   drawStrokes,
   launchChromium,

@@ -21,7 +21,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_FILES } from '../../src/data/directory.js';
-import { crc32 } from '../../scripts/png-encoder.js';
+import { pngChunk } from '../helpers/png-encoder.js';
 import { runCli, runCliWithin, type CliResult } from '../helpers/cli-process.js';
 import { deviceNode, expectDevicesIntact } from '../helpers/devices.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
@@ -116,16 +116,6 @@ function imageHeader(count: number): Buffer {
   return header;
 }
 
-/** A PNG chunk: length, type, data, CRC. */
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
 /**
  * A complete greyscale PNG of `width`×1 blank pixels: its deflated rows are about width/1000
  * bytes, so a 49-megapixel strip fits in 47 kB (what made mnn allocate 3.7 GB).
@@ -138,9 +128,9 @@ function stripPng(width: number): Buffer {
   const row = deflateSync(Buffer.alloc(width + 1)); // filter byte + one byte per pixel
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', row),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', row),
+    pngChunk('IEND', new Uint8Array(0)),
   ]);
 }
 

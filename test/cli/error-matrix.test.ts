@@ -1,7 +1,8 @@
 /**
  * The CLI error matrix (issues 2 and 6): every bad input of every command, run as a subprocess of
  * the built CLI in an empty working directory. Each must exit with the right code, print a short
- * error without a stack trace, and create or change no file.
+ * error without a stack trace, and create or change no file. Command lines commander refuses
+ * while parsing are tested in process (parse.test.ts); a few stay here for the exit code.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,25 +23,17 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_FILES } from '../../src/data/directory.js';
-import { initParameters } from '../../src/nn/init.js';
 import { serializeModel } from '../../src/model/save.js';
-import type { Model } from '../../src/model/model.js';
 import { runCliWithin } from '../helpers/cli-process.js';
 import { deviceNode, expectDevicesIntact } from '../helpers/devices.js';
+import { randomModel } from '../helpers/random-data.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
 let fixtures: string;
 
 /** A 784-10-10 model file with seeded weights (never trained: only its shape matters here). */
 function modelText(): string {
-  const model: Model = {
-    parameters: initParameters([784, 10, 10], { init: 'he', seed: 1 }),
-    labels: Array.from({ length: 10 }, (_, i) => String(i)),
-    input: { width: 28, height: 28, scale: 255 },
-    createdBy: 'test',
-    createdAt: '',
-  };
-  return serializeModel(model);
+  return serializeModel(randomModel([784, 10, 10]));
 }
 
 /** A 28×28 PNG of a dark bar on white. */
@@ -119,12 +112,6 @@ const CASES: Record<string, readonly Case[]> = {
     [`train --data ${F}/data-corrupt`, 1, 'not an IDX file'],
     [`train --data ${F}/data-truncated`, 1, 'file is truncated'],
     [`train --data ${F}/notes.txt`, 1, 'is a file, not a data directory'],
-    ['train --layers 784,abc,10', 2, '--layers entry 2 ("abc") must be a whole number'],
-    ['train --layers 10', 2, '--layers needs at least two sizes'],
-    ['train --layers 784,,10', 2, '--layers entry 2 ("")'],
-    ['train --layers 784,0,10', 2, '--layers entry 2 ("0")'],
-    ['train --layers 784,100001,10', 2, 'from 1 to 100000'],
-    ['train --layers 784,-5,10', 2, '--layers entry 2 ("-5")'],
     // Issue 9, finding 3: networks too large to save or to train are refused before any work.
     ['train --layers 784,40000,10', 1, 'has 31.8 million parameters, over the limit of 8 million'],
     ['train --layers 784,100000,100000,10', 1, 'over the limit of 8 million'],
@@ -139,24 +126,7 @@ const CASES: Record<string, readonly Case[]> = {
       '--layers starts with 100 inputs but the images have 784 pixels',
     ],
     [`train --layers 784,10,5 --data ${F}/data`, 2, '--layers ends with 5 outputs'],
-    ['train --alpha -1', 2, '--alpha must be a number greater than 0'],
-    ['train --alpha 0', 2, '--alpha must be a number greater than 0'],
     ['train --alpha abc', 2, '--alpha must be a number'],
-    ['train --alpha NaN', 2, '--alpha must be a number'],
-    ['train --alpha Infinity', 2, '--alpha must be a number'],
-    ['train --iters 0', 2, '--iters must be a whole number from 1 to 10000000'],
-    ['train --iters 1.5', 2, '--iters must be a whole number'],
-    ['train --iters -3', 2, '--iters must be a whole number'],
-    ['train --iters 1e99', 2, '--iters must be a whole number'],
-    ['train --iters ten', 2, '--iters must be a whole number'],
-    ['train --seed -1', 2, '--seed must be a whole number from 0 to 4294967295'],
-    ['train --seed 2.5', 2, '--seed must be a whole number'],
-    ['train --eval-every 0', 2, '--eval-every must be a whole number from 1'],
-    ['train --threads 0', 2, '--threads must be a whole number from 1 to 256'],
-    ['train --checkpoint-every -1', 2, '--checkpoint-every must be a whole number from 0'],
-    ['train --checkpoint-every 0.5', 2, '--checkpoint-every must be a whole number'],
-    ['train --init xavier', 2, '--init must be one of he, uniform'],
-    ['train --labels cats', 2, '--labels must be one of mnist, fashion'],
     [`train --data ${F}/data --out ${F}/notes.txt/model.json`, 1, 'is a file, not a directory'],
     [
       `train --data ${F}/data --out /proc/mnn-test/model.json`,
@@ -182,7 +152,6 @@ const CASES: Record<string, readonly Case[]> = {
     [`train --resume ${F}/model.json`, 1, 'has no training record, so it cannot be resumed'],
     [`train --resume ${F}/model.json --out /proc/mnn-test/m.json`, 1, 'has no training record'],
     ['train --iter 5', 2, "unknown option '--iter'"],
-    ['train extra-argument', 2, 'too many arguments'],
   ],
   eval: [
     [`eval ${F}/absent.json`, 1, 'not found'],
@@ -193,8 +162,6 @@ const CASES: Record<string, readonly Case[]> = {
     [`eval ${F}/model.json --data ${F}/absent`, 1, 'does not exist'],
     [`eval ${F}/dev-null`, 1, 'it is a character device'],
     [`eval ${F}/model.json --data ${F}/data-truncated --split train`, 1, 'file is truncated'],
-    [`eval ${F}/model.json --split validation`, 2, '--split must be one of test, train'],
-    [`eval ${F}/model.json --json --colour`, 2, "unknown option '--colour'"],
   ],
   predict: [
     ['predict', 2, "missing required argument 'images'"],
@@ -208,20 +175,8 @@ const CASES: Record<string, readonly Case[]> = {
     [`predict ${F}/digit.png --model ${F}/fifo`, 1, 'it is a named pipe (FIFO)'],
     [`predict ${F}/digit.png --model ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
     [`predict ${F}/digit.png --model ${F}/wrong-lengths.json`, 1, 'has 100 numbers'],
-    [
-      `predict ${F}/digit.png --model ${F}/model.json --top 0`,
-      2,
-      '--top must be a whole number from 1',
-    ],
-    [`predict ${F}/digit.png --model ${F}/model.json --top x`, 2, '--top must be a whole number'],
   ],
   fetch: [
-    ['fetch --dataset cifar', 2, '--dataset must be one of mnist, fashion'],
-    ['fetch --timeout 0', 2, '--timeout must be a number greater than 0 and at most 3600'],
-    ['fetch --timeout abc', 2, '--timeout must be a number'],
-    ['fetch --timeout Infinity', 2, '--timeout must be a number'],
-    ['fetch --timeout -5', 2, '--timeout must be a number'],
-    ['fetch --timeout 5000', 2, 'at most 3600'],
     // Issue 9, finding 8: an overall deadline, and no reading of a FIFO at a target name.
     ['fetch --deadline 0', 2, '--deadline must be a number greater than 0'],
     [
@@ -229,22 +184,11 @@ const CASES: Record<string, readonly Case[]> = {
       1,
       'it is a named pipe (FIFO), not a regular file',
     ],
-    ['fetch --mirror ftp://example.com/', 2, '--mirror must be an http:// or https:// URL'],
     ['fetch --mirror not-a-url', 2, '--mirror must be an http:// or https:// URL'],
     [`fetch --dir ${F}/notes.txt/mnist --mirror http://127.0.0.1:9/`, 1, `${F}/notes.txt`],
   ],
-  gradcheck: [
-    ['gradcheck --layers 10', 2, '--layers needs at least two sizes'],
-    ['gradcheck --layers 4,abc,3', 2, '--layers entry 2 ("abc")'],
-    ['gradcheck --samples 0', 2, '--samples must be a whole number from 1 to 1000'],
-    ['gradcheck --samples 1001', 2, '--samples must be a whole number'],
-    ['gradcheck --seed -1', 2, '--seed must be a whole number'],
-    ['gradcheck --sample 4', 2, "unknown option '--sample'"],
-  ],
-  '(no command)': [
-    ['trian', 2, "unknown command 'trian'"],
-    ['--frobnicate', 2, "unknown option '--frobnicate'"],
-  ],
+  gradcheck: [['gradcheck --sample 4', 2, "unknown option '--sample'"]],
+  '(no command)': [['trian', 2, "unknown command 'trian'"]],
 };
 
 /** Commander's "did you mean" hints that must accompany some of the usage errors. */

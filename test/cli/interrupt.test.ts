@@ -4,13 +4,18 @@ import { watchInterrupts, type InterruptWatch } from '../../src/cli/interrupt.js
 let watch: InterruptWatch | undefined;
 afterEach(() => watch?.dispose());
 
+/** A watch that records every call, in order. */
+function recordingWatch(calls: string[]): InterruptWatch {
+  return watchInterrupts({
+    onFirst: (signal) => void calls.push(`first ${signal}`),
+    onSecond: (signal) => void calls.push(`second ${signal}`),
+  });
+}
+
 describe('watchInterrupts', () => {
-  it('asks for a stop on the first signal and quits on the second, SIGINT or SIGTERM', () => {
+  it('asks for a stop on the first signal and quits on every later one, SIGINT and SIGTERM alike', () => {
     const calls: string[] = [];
-    watch = watchInterrupts({
-      onFirst: (signal) => void calls.push(`first ${signal}`),
-      onSecond: (signal) => void calls.push(`second ${signal}`),
-    });
+    watch = recordingWatch(calls);
     expect(watch.requested).toBe(false);
     process.emit('SIGTERM', 'SIGTERM');
     expect(watch.requested).toBe(true);
@@ -19,12 +24,26 @@ describe('watchInterrupts', () => {
     expect(calls).toEqual(['first SIGTERM', 'second SIGINT', 'second SIGINT']);
   });
 
-  it('removes its listeners when disposed', () => {
-    const before = process.listenerCount('SIGINT');
-    const local = watchInterrupts({ onFirst: () => undefined, onSecond: () => undefined });
-    expect(process.listenerCount('SIGINT')).toBe(before + 1);
-    expect(process.listenerCount('SIGTERM')).toBeGreaterThan(0);
+  it('catches a real signal sent to the process, which then keeps running', async () => {
+    const calls: string[] = [];
+    watch = recordingWatch(calls);
+    process.kill(process.pid, 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // signals arrive on the event loop
+    expect(calls).toEqual(['first SIGTERM']);
+    expect(watch.requested).toBe(true);
+  });
+
+  it('removes exactly its own listeners when disposed, and hears nothing after', () => {
+    const before = ['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal));
+    const calls: string[] = [];
+    const local = recordingWatch(calls);
+    expect(['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal))).toEqual(
+      before.map((count) => count + 1),
+    );
     local.dispose();
-    expect(process.listenerCount('SIGINT')).toBe(before);
+    expect(['SIGINT', 'SIGTERM'].map((signal) => process.listenerCount(signal))).toEqual(before);
+    process.emit('SIGINT', 'SIGINT');
+    expect(calls).toEqual([]);
+    expect(local.requested).toBe(false);
   });
 });

@@ -8,27 +8,15 @@ import { renderShades } from '../../src/cli/shades.js';
 import type { Model } from '../../src/model/model.js';
 import { predictImageFile } from '../../src/predict/predict.js';
 import { saveModel } from '../../src/model/save.js';
-import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
-import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';
-import { encodePng, pngChunk } from '../../scripts/png-encoder.js';
+import { renderDigitStyles, testDigits } from '../helpers/digit-images.js';
+import { encodePng, pngChunk } from '../helpers/png-encoder.js';
+import { randomModel } from '../helpers/random-data.js';
 
 let workspace: string;
 /** Absolute paths of the files written in beforeAll, by short name. */
 const files: Record<string, string> = {};
 let digitModel: Model;
-
-/** A model with random weights (no training in tests): the CLI's behaviour, not its accuracy. */
-function randomModel(layerSizes: number[], labels: readonly string[]): Model {
-  return {
-    parameters: initParameters(layerSizes, { init: 'he', seed: 5 }),
-    labels,
-    // A square input of n₀ pixels, so that the model file itself is valid.
-    input: { width: Math.sqrt(layerSizes[0]), height: Math.sqrt(layerSizes[0]), scale: 255 },
-    createdBy: 'test',
-    createdAt: '2024-01-01T00:00:00.000Z',
-  };
-}
 
 /** A PNG that is only a signature and an IHDR claiming 10000×10000 (100 megapixels), no data. */
 function pngBombHeader(): Uint8Array {

@@ -225,6 +225,11 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
       expect(readFileSync(path, 'utf8')).toBe(saved);
       const more = readModel(join(cwd, 'more.json'));
       expect(more.training).toMatchObject({ iterations: 40, alpha: 0.05, seed: 4, complete: true });
+      // The history a user charts keeps the first run's points (regression: issue 14).
+      const before = readModel(path).training?.history ?? [];
+      expect(before.map((point) => point.iteration)).toEqual([0, 30]);
+      expect(more.training?.history.slice(0, 2)).toEqual(before);
+      expect(more.training?.history.map((point) => point.iteration)).toEqual([0, 30, 40]);
     });
   });
 });

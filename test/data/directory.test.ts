@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DATASET_FILES, hasDatasetFiles, loadDatasetDirectory } from '../../src/data/directory.js';
 import { writeIdx } from '../../src/data/idx.js';
 import type { IdxImages, IdxLabels } from '../../src/data/idx.js';
-import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from './fixtures.js';
+import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from '../helpers/data-files.js';
 
 interface Fixture {
   readonly dir: string;

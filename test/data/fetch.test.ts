@@ -88,6 +88,17 @@ describe('fetchFiles', () => {
     expect(lastBytes).toMatchObject({ receivedBytes: fixtures.files.get('t10k-labels-idx1-ubyte.gz')?.length });
   });
 
+  it('accepts checksum overrides in upper case (regression: issue 14)', async () => {
+    const upper = Object.fromEntries(
+      Object.entries(fixtures.sha256).map(([name, digest]) => [name, digest.toUpperCase()]),
+    );
+    const overridden = datasetFiles('mnist', upper);
+    expect(overridden.map((file) => file.sha256)).toEqual(files.map((file) => file.sha256));
+    const { run } = await fetchFrom({ first: ok }, { files: overridden });
+    expect((await run).map((file) => file.status)).toEqual(Array(4).fill('downloaded'));
+    await expectAllFixtures();
+  });
+
   it('falls back to the second mirror after a 404, without retrying the 404', async () => {
     const { events, run } = await fetchFrom({ first: () => 404, second: ok });
     const result = await run;

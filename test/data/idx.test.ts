@@ -11,7 +11,7 @@ import {
   writeIdx,
 } from '../../src/data/idx.js';
 import type { IdxData } from '../../src/data/idx.js';
-import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from './fixtures.js';
+import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from '../helpers/data-files.js';
 
 /** A raw IDX header: magic 00 00 type dims, then big-endian u32 sizes. */
 function header(dataType: number, sizes: number[]): Uint8Array {
@@ -90,6 +90,16 @@ describe('parseIdx: refused files name the file and say what to do', () => {
   it('refuses a bad magic number (not an IDX file)', () => {
     const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0);
     expectMnnError(() => parseIdx(png, 'digit.png'), 'digit.png: ', 'not an IDX file', '89 50 4e 47');
+  });
+
+  it('refuses a magic number wrong only in its second byte (regression: issue 14)', () => {
+    // A valid file of 2 images of 2×2 but for the magic: 00 01 08 03 instead of 00 00 08 03.
+    for (const secondByte of [0x01, 0x08, 0xff]) {
+      const bytes = concat(header(0x08, [2, 2, 2]), new Uint8Array(8));
+      bytes[1] = secondByte;
+      const hex = secondByte.toString(16).padStart(2, '0');
+      expectMnnError(() => parseIdx(bytes, 'f'), 'f: not an IDX file', `00 ${hex} 08 03`);
+    }
   });
 
   it('refuses data types other than unsigned byte', () => {

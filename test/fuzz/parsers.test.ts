@@ -6,7 +6,7 @@ import {
   idxTarget,
   imageTarget,
   modelTarget,
-} from '../../scripts/fuzz-targets.js';
+} from '../helpers/fuzz-targets.js';
 import { MnnError } from '../../src/errors.js';
 
 /** Cases per parser in `npm test`; `npm run fuzz` runs 100 000 (scripts/fuzz.ts). */

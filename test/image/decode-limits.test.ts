@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/image/decode.js';
-import { crc32 } from '../../scripts/png-encoder.js';
+import { crc32 } from '../helpers/png-encoder.js';
 
 /** A 16×16 RGB PNG of mid grey, as pngjs writes it. */
 function smallPng(): Uint8Array {

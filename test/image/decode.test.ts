@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
 import { decodeImage } from '../../src/image/decode.js';
 import { Random } from '../../src/nn/random.js';
-import { fixturePgm } from '../../scripts/make-jpeg-fixtures.js';
-import { encodePng, pngChunk } from '../../scripts/png-encoder.js';
+import { fixturePgm } from '../helpers/jpeg-fixtures.js';
+import { encodePng, pngChunk } from '../helpers/png-encoder.js';
 
 const WIDTH = 7;
 const HEIGHT = 5;

@@ -8,7 +8,7 @@ import {
   meanAbsoluteDifference,
   renderDigitStyles,
   testDigits,
-} from '../../scripts/make-digit-images.js';
+} from '../helpers/digit-images.js';
 
 /** Largest mean difference (grey levels) allowed per style; thick strokes stay thicker. */
 const TOLERANCE = 12;

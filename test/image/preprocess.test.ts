@@ -15,8 +15,8 @@ import {
   type GrayImage,
 } from '../../src/image/preprocess.js';
 import { Random } from '../../src/nn/random.js';
-import { digitAsImage, meanAbsoluteDifference } from '../../scripts/make-digit-images.js';
-import { drawSyntheticDigit } from '../../scripts/synthetic-digits.js';
+import { digitAsImage, meanAbsoluteDifference } from '../helpers/digit-images.js';
+import { drawSyntheticDigit } from '../helpers/synthetic-digits.js';
 
 /** An 8-bit RGBA image from a function of (x, y) giving [r, g, b, a]. */
 function rgbaImage(

@@ -8,7 +8,7 @@ import {
 } from '../../src/matrix/columns.js';
 import { Matrix } from '../../src/matrix/matrix.js';
 import { Random } from '../../src/nn/random.js';
-import { randomMatrix } from './reference.js';
+import { randomMatrix } from '../helpers/matrix.js';
 
 const shapes: [number, number][] = [
   [1, 1],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scale } from '../../src/matrix/elementwise.js';
 import { Matrix } from '../../src/matrix/matrix.js';
 import { Random } from '../../src/nn/random.js';
-import { randomMatrix } from './reference.js';
+import { randomMatrix } from '../helpers/matrix.js';
 
 const shapes: [number, number][] = [
   [1, 1],

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Matrix } from '../../src/matrix/matrix.js';
 import { multiply, multiplyTransposeA, multiplyTransposeB } from '../../src/matrix/products.js';
 import { Random } from '../../src/nn/random.js';
-import { maxAbsDifference, naiveMultiply, naiveTranspose, randomMatrix } from './reference.js';
+import {
+  maxAbsDifference,
+  naiveMultiply,
+  naiveTranspose,
+  randomMatrix,
+} from '../helpers/matrix.js';
 
 // [m, k, n]: tiny, odd, and larger than the 256-wide blocks in each dimension without being multiples.
 const shapes: [number, number, number][] = [

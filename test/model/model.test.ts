@@ -132,6 +132,31 @@ describe('model files', () => {
     expect(message).toMatch(/^m\.json is not a valid mnn model/);
   });
 
+  it('refuses a weight or bias written as 1e999, which JSON parses to ±Infinity (regression: issue 14)', () => {
+    const text = serializeModel(sampleModel());
+    const first = /"weights":\[\[([^,\]]+)/.exec(text)?.[1] ?? '';
+    const firstBias = /"biases":\[\[([^,\]]+)/.exec(text)?.[1] ?? '';
+    for (const [from, to, where] of [
+      [
+        `"weights":[[${first}`,
+        '"weights":[[1e999',
+        /"weights"\[0\] \(W of layer 1, 3×4\)\[0\] is Infinity/,
+      ],
+      [`"weights":[[${first}`, '"weights":[[-1e999', /\[0\] is -Infinity/],
+      [
+        `"biases":[[${firstBias}`,
+        '"biases":[[1e999',
+        /"biases"\[0\] \(b of layer 1\)\[0\] is Infinity/,
+      ],
+    ] as const) {
+      expect(text).toContain(from);
+      const load = () => parseModel(text.replace(from, to), 'm.json');
+      expect(load).toThrow(MnnError);
+      expect(load).toThrow(/not a finite number/);
+      expect(load).toThrow(where);
+    }
+  });
+
   it('refuses text that is not JSON, and a missing file', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mnn-model-'));
     const path = join(directory, 'notes.json');

@@ -10,20 +10,9 @@ import {
   digitActivations,
   predictImageBytes,
 } from '../../src/predict/predict.js';
-import { initParameters } from '../../src/nn/init.js';
 import { Random } from '../../src/nn/random.js';
-import { renderDigitStyles, testDigits } from '../../scripts/make-digit-images.js';
-
-/** A model with random weights and the given class names. */
-function randomModel(layerSizes: number[], labels: readonly string[]): Model {
-  return {
-    parameters: initParameters(layerSizes, { init: 'he', seed: 9 }),
-    labels,
-    input: { width: 28, height: 28, scale: 255 },
-    createdBy: 'test',
-    createdAt: '',
-  };
-}
+import { randomModel } from '../helpers/random-data.js';
+import { renderDigitStyles, testDigits } from '../helpers/digit-images.js';
 
 describe('predict library', () => {
   const model = randomModel([784, 12, 10], datasetLabels('fashion'));

@@ -12,7 +12,7 @@ import type { ModelReply, PredictionReply } from '../../src/serve/api.js';
 import type { ModelEvent } from '../../src/serve/model-watch.js';
 import { MAX_BODY_BYTES } from '../../src/serve/security.js';
 import { startServer, type ModelServer } from '../../src/serve/server.js';
-import { testDigits } from '../../scripts/make-digit-images.js';
+import { testDigits } from '../helpers/digit-images.js';
 import { confusionWith, fakeTestResults, randomDigitModel, trainingAt } from '../helpers/models.js';
 
 /** What the server answered. */

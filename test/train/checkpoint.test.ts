@@ -2,19 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { parseModel } from '../../src/model/load.js';
 import { serializeModel } from '../../src/model/save.js';
-import { Random } from '../../src/nn/random.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
 import { train, type TrainOptions, type TrainResult } from '../../src/train/train.js';
+import { randomDataset } from '../helpers/random-data.js';
 
-/** count random 4×4 byte images with labels 0–9. */
-function randomDataset(count: number, seed: number): Dataset {
-  const random = new Random(seed);
-  const images = Uint8Array.from({ length: count * 16 }, () => random.integer(256));
-  const labels = Uint8Array.from({ length: count }, () => random.integer(10));
-  return { images, labels, count, rows: 4, cols: 4 };
-}
-
-const data = { train: randomDataset(30, 1), test: randomDataset(10, 2) };
+const data = {
+  train: randomDataset({ count: 30, rows: 4, cols: 4, seed: 1 }),
+  test: randomDataset({ count: 10, rows: 4, cols: 4, seed: 2 }),
+};
 const options: TrainOptions = {
   layerSizes: [16, 8, 10],
   alpha: 0.05,

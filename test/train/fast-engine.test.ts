@@ -5,8 +5,10 @@ import type { Parameters } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
+import { gradientDescentStep } from '../../src/train/train.js';
+import { maxRelativeDifference, randomDataset } from '../helpers/random-data.js';
 
-// The oracle: MATH.md written out per sample with plain loops, no sparsity, blocks or threads.
+// The oracle: docs/math.md written out per sample with plain loops, no sparsity, blocks or threads.
 
 interface Pass {
   loss: number;
@@ -25,7 +27,7 @@ function zeros(layerSizes: number[]): Parameters {
   return { layerSizes, W, b };
 }
 
-/** Forward, cost and backward over every sample of `dataset`, one at a time (MATH.md). */
+/** Forward, cost and backward over every sample of `dataset`, one at a time (docs/math.md). */
 function naivePass(dataset: Dataset, params: Parameters): Pass {
   const sizes = params.layerSizes;
   const L = sizes.length - 1;
@@ -104,48 +106,13 @@ function randomParameters(layerSizes: number[], random: Random): Parameters {
   return params;
 }
 
-/** `count` random images; `zeroFraction` of the pixels are exactly 0 (MNIST: about 0.81). */
-function randomDataset(
-  count: number,
-  rows: number,
-  cols: number,
-  classes: number,
-  zeroFraction: number,
-  seed: number,
-): Dataset {
-  const random = new Random(seed);
-  const images = new Uint8Array(count * rows * cols);
-  for (let i = 0; i < images.length; i++) {
-    images[i] = random.next() < zeroFraction ? 0 : 1 + random.integer(255);
-  }
-  const labels = Uint8Array.from({ length: count }, () => random.integer(classes));
-  return { images, labels, count, rows, cols };
-}
-
-/** W ← W − α ∂C/∂W and b ← b − α ∂C/∂b. */
-function step(params: Parameters, gradients: Parameters, alpha: number): void {
-  params.W.forEach((W, l) => W.forEach((_, i) => (W[i] -= alpha * gradients.W[l][i])));
-  params.b.forEach((b, l) => b.forEach((_, i) => (b[i] -= alpha * gradients.b[l][i])));
-}
-
-/** Largest |actual − expected| divided by the largest |expected| of the array. */
-function relativeError(actual: Float64Array, expected: Float64Array): number {
-  let difference = 0;
-  let magnitude = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
-    magnitude = Math.max(magnitude, Math.abs(expected[i]));
-  }
-  return magnitude === 0 ? difference : difference / magnitude;
-}
-
 /** Every array of `actual` within `tolerance` (relative to each array's largest magnitude). */
 function expectClose(actual: Parameters, expected: Parameters, tolerance: number): void {
   actual.W.forEach((W, l) =>
-    expect(relativeError(W, expected.W[l])).toBeLessThanOrEqual(tolerance),
+    expect(maxRelativeDifference(W, expected.W[l])).toBeLessThanOrEqual(tolerance),
   );
   actual.b.forEach((b, l) =>
-    expect(relativeError(b, expected.b[l])).toBeLessThanOrEqual(tolerance),
+    expect(maxRelativeDifference(b, expected.b[l])).toBeLessThanOrEqual(tolerance),
   );
 }
 
@@ -264,14 +231,14 @@ describe('createFastEngine', () => {
     it(`matches the per-sample reference to 1e-12 after ${ITERATIONS} iterations: ${testCase.name}`, async () => {
       const { layerSizes } = testCase;
       const classes = layerSizes[layerSizes.length - 1];
-      const dataset = randomDataset(
-        testCase.count,
-        testCase.rows,
-        testCase.cols,
+      const dataset = randomDataset({
+        count: testCase.count,
+        rows: testCase.rows,
+        cols: testCase.cols,
         classes,
-        testCase.zeroFraction,
-        7,
-      );
+        zeroFraction: testCase.zeroFraction,
+        seed: 7,
+      });
       const fastParams = randomParameters(layerSizes, new Random(3));
       const naiveParams = randomParameters(layerSizes, new Random(3));
       const gradients = zeros(layerSizes);
@@ -282,8 +249,8 @@ describe('createFastEngine', () => {
         expectClose(gradients, naive.gradients, 1e-12);
         expect(Math.abs(fast.loss - naive.loss)).toBeLessThanOrEqual(1e-12 * naive.loss);
         expect(fast.correct).toBe(naive.correct);
-        step(fastParams, gradients, ALPHA);
-        step(naiveParams, naive.gradients, ALPHA);
+        gradientDescentStep(fastParams, gradients, ALPHA);
+        gradientDescentStep(naiveParams, naive.gradients, ALPHA);
       }
       expectClose(fastParams, naiveParams, 1e-12);
     });
@@ -291,7 +258,14 @@ describe('createFastEngine', () => {
 
   it('gives byte-identical gradients and loss for 1, 2 and 3 threads', async () => {
     const layerSizes = [784, 24, 10];
-    const dataset = randomDataset(1000, 28, 28, 10, 0.81, 11);
+    const dataset = randomDataset({
+      count: 1000,
+      rows: 28,
+      cols: 28,
+      classes: 10,
+      zeroFraction: 0.81,
+      seed: 11,
+    });
     const params = randomParameters(layerSizes, new Random(5));
     const results: { bytes: Buffer; loss: number; correct: number }[] = [];
     for (const threads of [1, 2, 3]) {
@@ -315,7 +289,14 @@ describe('createFastEngine', () => {
     const distEngine = new URL('../../dist/train/fast/engine.js', import.meta.url).href;
     const built = (await import(distEngine)) as typeof import('../../src/train/fast/engine.js');
     const layerSizes = [784, 10, 10];
-    const dataset = randomDataset(200, 28, 28, 10, 0.81, 2);
+    const dataset = randomDataset({
+      count: 200,
+      rows: 28,
+      cols: 28,
+      classes: 10,
+      zeroFraction: 0.81,
+      seed: 2,
+    });
     const params = randomParameters(layerSizes, new Random(9));
     const inline = zeros(layerSizes);
     const threaded = zeros(layerSizes);
@@ -327,7 +308,14 @@ describe('createFastEngine', () => {
   });
 
   it('rejects bad layer sizes, labels beyond the output layer, threads and block sizes', async () => {
-    const dataset = randomDataset(4, 2, 2, 2, 0, 1);
+    const dataset = randomDataset({
+      count: 4,
+      rows: 2,
+      cols: 2,
+      classes: 2,
+      zeroFraction: 0,
+      seed: 1,
+    });
     await expect(createFastEngine(dataset, [5, 2], { threads: 1 })).rejects.toThrow(MnnError);
     await expect(createFastEngine(dataset, [4, 2], { threads: 0 })).rejects.toThrow(/threads/);
     await expect(createFastEngine(dataset, [4, 1], { threads: 1 })).rejects.toThrow(/label 1/);

@@ -1,40 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { loadEmbedded } from '../../src/data/embedded.js';
-import type { Dataset } from '../../src/data/dataset.js';
+import { sliceDataset } from '../../src/data/dataset.js';
 import { initParameters, zeroParameters } from '../../src/nn/init.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
 import { gradientDescentStep } from '../../src/train/train.js';
+import { maxRelativeDifference } from '../helpers/random-data.js';
 
-// The reference engine (Network over Float64 matrices, MATH.md line by line) is the oracle of the
+// The reference engine (Network over Float64 matrices, docs/math.md line by line) is the oracle of the
 // fast engine: same loss, same gradients to 1e-12 relative, after several descent steps, on real digits.
-
-/** The first `count` samples of a data set. */
-function head(dataset: Dataset, count: number): Dataset {
-  const pixels = dataset.rows * dataset.cols;
-  return {
-    ...dataset,
-    count,
-    images: dataset.images.subarray(0, count * pixels),
-    labels: dataset.labels.subarray(0, count),
-  };
-}
-
-/** Largest |a − b| relative to the largest |b| of the array. */
-function relativeDifference(a: Float64Array, b: Float64Array): number {
-  let difference = 0;
-  let scale = 1e-300;
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
-}
 
 describe('fast engine against the reference engine', () => {
   const { train } = loadEmbedded({ cacheDir: 'data' });
-  const dataset = head(train, 700);
+  const dataset = sliceDataset(train, 0, 700);
 
   it.each([
     [[784, 10, 10], 'he'],
@@ -53,10 +32,10 @@ describe('fast engine against the reference engine', () => {
         expect(Math.abs(actual.loss - expected.loss) / expected.loss).toBeLessThan(1e-12);
         expect(actual.correct).toBe(expected.correct);
         for (let l = 0; l < parameters.W.length; l++) {
-          expect(relativeDifference(fastGradients.W[l], referenceGradients.W[l])).toBeLessThan(
+          expect(maxRelativeDifference(fastGradients.W[l], referenceGradients.W[l])).toBeLessThan(
             1e-12,
           );
-          expect(relativeDifference(fastGradients.b[l], referenceGradients.b[l])).toBeLessThan(
+          expect(maxRelativeDifference(fastGradients.b[l], referenceGradients.b[l])).toBeLessThan(
             1e-12,
           );
         }

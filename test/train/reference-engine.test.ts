@@ -6,14 +6,7 @@ import { inputMatrix } from '../../src/train/inputs.js';
 import { Random } from '../../src/nn/random.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
 import { gradientDescentStep } from '../../src/train/train.js';
-
-/** count random 3×3 byte images with labels 0–3. */
-function randomDataset(count: number, seed: number): Dataset {
-  const random = new Random(seed);
-  const images = Uint8Array.from({ length: count * 9 }, () => random.integer(256));
-  const labels = Uint8Array.from({ length: count }, () => random.integer(4));
-  return { images, labels, count, rows: 3, cols: 3 };
-}
+import { randomDataset } from '../helpers/random-data.js';
 
 /** 2×2 images: label 0 lights the top row, label 1 the bottom row, with some noise. */
 function separableDataset(count: number, seed: number): Dataset {
@@ -32,7 +25,7 @@ function separableDataset(count: number, seed: number): Dataset {
 
 describe('ReferenceEngine', () => {
   it('gives exactly what Network forward and backward give over the whole dataset', async () => {
-    const dataset = randomDataset(37, 1);
+    const dataset = randomDataset({ count: 37, classes: 4, seed: 1 });
     const layerSizes = [9, 7, 5, 4];
     const params = initParameters(layerSizes, { init: 'he', seed: 2 });
     const engine = new ReferenceEngine(dataset, layerSizes);
@@ -50,7 +43,7 @@ describe('ReferenceEngine', () => {
   });
 
   it('reuses its buffers without carrying state from one call to the next', async () => {
-    const dataset = randomDataset(20, 3);
+    const dataset = randomDataset({ count: 20, classes: 4, seed: 3 });
     const first = initParameters([9, 6, 4], { init: 'uniform', seed: 1 });
     const second = initParameters([9, 6, 4], { init: 'uniform', seed: 2 });
     const engine = new ReferenceEngine(dataset, [9, 6, 4]);
@@ -82,7 +75,7 @@ describe('ReferenceEngine', () => {
   });
 
   it('rejects parameters for other layer sizes', async () => {
-    const engine = new ReferenceEngine(randomDataset(2, 1), [9, 4]);
+    const engine = new ReferenceEngine(randomDataset({ count: 2, classes: 4, seed: 1 }), [9, 4]);
     const params = initParameters([9, 3, 4], { init: 'he', seed: 1 });
     await expect(engine.compute(params, zeroParameters([9, 3, 4]))).rejects.toThrow(
       /parameters have layers \[9, 3, 4\], this engine \[9, 4\]/,

@@ -16,7 +16,11 @@ export function randomImages(count: number, rows: number, cols: number, seed = 1
 /** `count` random labels 0–9, the same for the same seed. */
 export function randomLabels(count: number, seed = 2): IdxLabels {
   const random = new Random(seed);
-  return { kind: 'labels', count, labels: Uint8Array.from({ length: count }, () => random.integer(10)) };
+  return {
+    kind: 'labels',
+    count,
+    labels: Uint8Array.from({ length: count }, () => random.integer(10)),
+  };
 }
 
 /** A fresh temporary directory, removed after the current test. */

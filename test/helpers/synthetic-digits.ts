@@ -1,4 +1,4 @@
-import type { Random } from '../src/nn/random.js';
+import type { Random } from '../../src/nn/random.js';
 
 /**
  * MNIST-looking synthetic digits for tests and fixtures: pen strokes per digit in a unit box,

@@ -9,14 +9,14 @@ import jpeg from 'jpeg-js';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { gzipSync } from 'node:zlib';
-import { parseIdx, serializeIdx, type IdxData } from '../src/data/idx.js';
-import { MnnError } from '../src/errors.js';
-import { decodeImage } from '../src/image/decode.js';
-import { FIELD_SIZE, preprocessDigit } from '../src/image/preprocess.js';
-import { parseModel } from '../src/model/load.js';
-import type { Model } from '../src/model/model.js';
-import { serializeModel } from '../src/model/save.js';
-import { Random } from '../src/nn/random.js';
+import { parseIdx, serializeIdx, type IdxData } from '../../src/data/idx.js';
+import { MnnError } from '../../src/errors.js';
+import { decodeImage } from '../../src/image/decode.js';
+import { FIELD_SIZE, preprocessDigit } from '../../src/image/preprocess.js';
+import { parseModel } from '../../src/model/load.js';
+import type { Model } from '../../src/model/model.js';
+import { serializeModel } from '../../src/model/save.js';
+import { Random } from '../../src/nn/random.js';
 import { crc32 } from './png-encoder.js';
 import { drawSyntheticDigit } from './synthetic-digits.js';
 
@@ -397,9 +397,7 @@ function imageSeeds(): Uint8Array[] {
     return PNG.sync.write(image, { colorType, bitDepth, inputColorType: 6, inputHasAlpha: true });
   };
   const baseline = jpeg.encode({ data: Buffer.from(rgba), width: 16, height: 16 }, 90).data;
-  const progressive = readFileSync(
-    new URL('../test/fixtures/image/progressive-7.jpg', import.meta.url),
-  );
+  const progressive = readFileSync(new URL('../fixtures/image/progressive-7.jpg', import.meta.url));
   return [
     png(0),
     png(2),
