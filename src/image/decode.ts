@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { MnnError } from '../errors.js';
+import { jpegOrientation, orientImage } from './orientation.js';
 
 /**
  * The largest image mnn decodes, in pixels; bigger headers are refused before decoding. Decoding
@@ -281,7 +282,7 @@ function checkJpegDataCanFill(
   }
 }
 
-/** Decodes a baseline or progressive JPEG with jpeg-js, under size and memory limits. */
+/** Decodes a baseline or progressive JPEG with jpeg-js, under size and memory limits, upright. */
 function decodeJpeg(bytes: Uint8Array, fileName: string): DecodedImage {
   const header = readJpegHeader(bytes, fileName);
   checkSize(header, fileName, 'JPEG');
@@ -296,7 +297,7 @@ function decodeJpeg(bytes: Uint8Array, fileName: string): DecodedImage {
       maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
       maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
     });
-    return {
+    const stored: DecodedImage = {
       width: image.width,
       height: image.height,
       rgba: image.data,
@@ -304,6 +305,8 @@ function decodeJpeg(bytes: Uint8Array, fileName: string): DecodedImage {
       format: 'jpeg',
       fileName,
     };
+    // Phones store the sensor's rows and say in EXIF how to turn them: turn them upright.
+    return orientImage(stored, jpegOrientation(bytes));
   } catch (error) {
     throw corrupt(fileName, 'JPEG', error);
   }
