@@ -8,7 +8,7 @@ import { MnnError } from '../errors.js';
 import { discardPendingWrites } from '../io/atomic-write.js';
 import { datasetFiles, datasetMirrors, fetchFiles } from '../data/fetch.js';
 import type { FetchEvent, FetchedFile } from '../data/fetch.js';
-import { DATASET_NAMES } from '../data/labels.js';
+import { DATASET_NAMES, DATASET_TITLES } from '../data/labels.js';
 import type { DatasetName } from '../data/labels.js';
 import { DEFAULT_DATA_DIRECTORIES } from '../data/source.js';
 import { watchInterrupts } from './interrupt.js';
@@ -31,8 +31,6 @@ interface FetchCommandOptions {
   deadline: number;
   json: boolean;
 }
-
-const DATASET_TITLES: Record<DatasetName, string> = { mnist: 'MNIST', fashion: 'Fashion-MNIST' };
 
 /** Registers `mnn fetch`. */
 export function registerFetch(program: Command): void {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { pixelsPerSample, type Dataset } from '../data/dataset.js';
+import { knownDataset } from '../data/identify.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
@@ -29,7 +30,7 @@ import {
   type TrainChoices,
   type TrainSettings,
 } from './resume.js';
-import { describeData, percent } from './text.js';
+import { describeClassMismatch, describeData, percent } from './text.js';
 
 interface TrainCommandOptions extends TrainChoices {
   threads: number;
@@ -101,10 +102,22 @@ export function registerTrain(program: Command): void {
     .action(action(runTrain));
 }
 
-/** Chooses class names: as asked, else Fashion's when the data path names Fashion-MNIST. */
+/** Chooses class names: as asked, else those of the data set the source is known to hold. */
 function chooseLabels(option: DatasetName | undefined, source: DataSource): DatasetName {
-  if (option) return option;
-  return source.kind === 'directory' && /fashion/i.test(source.directory) ? 'fashion' : 'mnist';
+  return option ?? knownDataset(source) ?? 'mnist';
+}
+
+/**
+ * Refuses to resume a model on data of other classes (digits onto Fashion-MNIST): it would learn
+ * them under its old class names. --labels says which names to keep, and allows it.
+ */
+function checkResumeLabels(resume: ResumePoint, source: DataSource): void {
+  const mismatch = describeClassMismatch(resume.path, resume.model.labels, source);
+  if (mismatch === undefined) return;
+  throw new MnnError(`${mismatch}; resuming would teach it other classes under its old names`, {
+    kind: 'usage',
+    hint: 'train a new model on this data, or give the class names to keep with --labels',
+  });
 }
 
 /** Refuses layer sizes that cannot fit the data, before any work is done. */
@@ -265,8 +278,10 @@ async function trainInto(
   const data = loadDataSource(settings.source, 'both');
   if (!data.train || !data.test) throw new MnnError('the data set has no training or test split.');
   const { train: trainSet, test: testSet } = data;
-  if (settings.resume) checkResumeFitsData(settings.resume, trainSet, settings.source);
-  else checkLayersFitData(settings.layers, trainSet);
+  if (settings.resume) {
+    checkResumeFitsData(settings.resume, trainSet, settings.source);
+    if (options.labels === undefined) checkResumeLabels(settings.resume, settings.source);
+  } else checkLayersFitData(settings.layers, trainSet);
   checkTrainingMemory({
     layerSizes: settings.layers,
     samples: trainSet.count,

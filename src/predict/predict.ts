@@ -15,6 +15,24 @@ export interface DigitPrediction {
   readonly prediction: string;
   /** A⁽ᴸ⁾ for this digit: every class's probability, in label order. */
   readonly probabilities: number[];
+  /** The probability of the predicted class. */
+  readonly confidence: number;
+  /** Why the prediction should not be trusted, if it should not (see doubtOf). */
+  readonly doubt: Doubt | undefined;
+}
+
+/** A predicted class with less probability than this is flagged: "low confidence". */
+export const LOW_CONFIDENCE = 0.8;
+/** Below this no class stands out: the image may show none of the model's classes (noise, a letter). */
+export const NO_CLASS_CONFIDENCE = 0.5;
+
+/** Why a prediction should not be trusted. */
+export type Doubt = 'low confidence' | 'no class stands out';
+
+/** The doubt a prediction's probability calls for (LOW_CONFIDENCE, NO_CLASS_CONFIDENCE), if any. */
+export function doubtOf(confidence: number): Doubt | undefined {
+  if (confidence < NO_CLASS_CONFIDENCE) return 'no class stands out';
+  return confidence < LOW_CONFIDENCE ? 'low confidence' : undefined;
 }
 
 /** What a model says about one image file, with the 28×28 bytes the network saw. */
@@ -46,7 +64,14 @@ export function classifyDigit(model: Model, pixels: Uint8Array): DigitPrediction
     });
   }
   const label = argmaxColumn(AL, 0);
-  return { label, prediction: model.labels[label], probabilities: Array.from(AL.data) };
+  const confidence = AL.data[label];
+  return {
+    label,
+    prediction: model.labels[label],
+    probabilities: Array.from(AL.data),
+    confidence,
+    doubt: doubtOf(confidence),
+  };
 }
 
 /** A⁽¹⁾ … A⁽ᴸ⁾ of the forward pass over one digit: what each layer makes of it. */
