@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import { loadModel } from '../model/load.js';
 import { classMetrics, evaluate, type Evaluation } from '../train/evaluate.js';
@@ -46,7 +46,7 @@ async function runEval(modelPath: string, options: EvalCommandOptions): Promise<
   const mismatch = describeClassMismatch(modelPath, model.labels, source);
   const warning =
     mismatch === undefined ? undefined : `${mismatch}: the accuracy compares unrelated classes`;
-  if (warning !== undefined) process.stderr.write(`${chalk.yellow('warning:')} ${warning}\n`);
+  if (warning !== undefined) process.stderr.write(`${chalkStderr.yellow('warning:')} ${warning}\n`);
   if (options.json) {
     printJson({
       model: modelPath,

@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import { MultiBar } from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
@@ -191,15 +191,15 @@ function createLines(): Progress {
 function describeEvent(event: FetchEvent): string | undefined {
   switch (event.type) {
     case 'skip':
-      return `${chalk.green('✓')} ${event.file} is already present and verified; skipped (--force downloads it again)`;
+      return `${chalkStderr.green('✓')} ${event.file} is already present and verified; skipped (--force downloads it again)`;
     case 'stale':
-      return `${chalk.yellow('!')} ${event.file} is present but does not match its SHA-256; downloading it again`;
+      return `${chalkStderr.yellow('!')} ${event.file} is present but does not match its SHA-256; downloading it again`;
     case 'retry':
-      return `${chalk.yellow('!')} ${event.file}: ${event.mirror}: ${event.reason}; try ${event.attempt + 1} of ${event.tries} in ${event.delayMs / 1000} s`;
+      return `${chalkStderr.yellow('!')} ${event.file}: ${event.mirror}: ${event.reason}; try ${event.attempt + 1} of ${event.tries} in ${event.delayMs / 1000} s`;
     case 'mirror-failed':
-      return `${chalk.red('✗')} ${event.file}: ${event.mirror} failed: ${event.reason}`;
+      return `${chalkStderr.red('✗')} ${event.file}: ${event.mirror} failed: ${event.reason}`;
     case 'done':
-      return `${chalk.green('✓')} ${event.file}: ${formatBytes(event.bytes)} in ${event.seconds.toFixed(1)} s, SHA-256 verified`;
+      return `${chalkStderr.green('✓')} ${event.file}: ${formatBytes(event.bytes)} in ${event.seconds.toFixed(1)} s, SHA-256 verified`;
     default:
       return undefined;
   }
