@@ -13,6 +13,7 @@ import type { DatasetName } from '../data/labels.js';
 import { DEFAULT_DATA_DIRECTORIES } from '../data/source.js';
 import { watchInterrupts } from './interrupt.js';
 import { action, printJson } from './output.js';
+import { typed } from './text.js';
 import { choiceOption, positiveNumberOption } from './options.js';
 
 /*
@@ -160,7 +161,7 @@ function printSummary(dataset: DatasetName, directory: string, fetched: FetchedF
   process.stdout.write(
     `${chalk.green(DATASET_TITLES[dataset])} is ready in ${directory}: ${fetched.length} files verified` +
       ` (${downloaded} downloaded, ${skipped} already present).\n` +
-      `Train on it: mnn train --data ${directory}\n`,
+      `Train on it: ${typed(`train --data ${directory}`)}\n`,
   );
 }
 

@@ -4,6 +4,7 @@ import { MnnError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import type { Model, TrainingRecord } from '../model/model.js';
 import type { TrainState } from '../train/train.js';
+import { typed } from './text.js';
 
 /** The options of `mnn train` that a resumed run can take from the model file. */
 export interface TrainChoices {
@@ -53,7 +54,7 @@ export function resumeSettings(
   const training = model.training;
   if (training === undefined) {
     throw new MnnError(
-      `${path} has no training record, so it cannot be resumed; train a new model with \`mnn train\`.`,
+      `${path} has no training record, so it cannot be resumed; train a new model with \`${typed('train')}\`.`,
     );
   }
   const layers = model.parameters.layerSizes;

@@ -4,6 +4,19 @@ import type { DataSource } from '../data/source.js';
 
 export { packageVersion } from '../version.js';
 
+/**
+ * mnn as the user started it: `npx mnn` when run through npx or `npm exec` (npm sets
+ * npm_command=exec), else `mnn` (on the PATH after `npm link` or a global install).
+ */
+export function mnnCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.npm_command === 'exec' ? 'npx mnn' : 'mnn';
+}
+
+/** A command line to suggest, written the way the user runs mnn: typed('eval m.json'). */
+export function typed(commandLine: string): string {
+  return `${mnnCommand()} ${commandLine}`;
+}
+
 /** A fraction in [0, 1] as a percentage for people, e.g. 0.8951 → "89.51%". */
 export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;
@@ -22,7 +35,7 @@ export function describeData(
     .filter((part) => part !== undefined)
     .join(' + ');
   if (source.kind === 'embedded') {
-    return `data: embedded MNIST digits (${counts} samples; \`mnn fetch\` downloads the full 70 000)`;
+    return `data: embedded MNIST digits (${counts} samples; \`${typed('fetch')}\` downloads the full 70 000)`;
   }
   return `data: ${source.directory} (${counts} samples)`;
 }

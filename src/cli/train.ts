@@ -30,7 +30,7 @@ import {
   type TrainChoices,
   type TrainSettings,
 } from './resume.js';
-import { describeClassMismatch, describeData, percent } from './text.js';
+import { describeClassMismatch, describeData, percent, typed } from './text.js';
 
 interface TrainCommandOptions extends TrainChoices {
   threads: number;
@@ -337,7 +337,7 @@ async function trainInto(
   log(
     `${chalk.bold('done')}: train accuracy ${percent(result.trainAccuracy)}, test accuracy ${chalk.bold(percent(result.testAccuracy))}, loss ${result.loss.toFixed(4)}, ${result.seconds.toFixed(1)} s`,
   );
-  log(`model saved to ${settings.out} (evaluate it with: mnn eval ${settings.out})`);
+  log(`model saved to ${settings.out} (evaluate it with: ${typed(`eval ${settings.out}`)})`);
 }
 
 /** Warns on stderr when a run ends with a model that guesses no better than chance. */
@@ -366,7 +366,7 @@ function printSummary(out: string, result: TrainResult): void {
 function reportInterrupted(result: TrainResult, settings: TrainSettings, exitCode: number): void {
   process.stderr.write(
     `interrupted at iteration ${result.iteration} of ${settings.iters}; checkpoint saved to ${settings.out}\n` +
-      `continue with: mnn train --resume ${settings.out}\n`,
+      `continue with: ${typed(`train --resume ${settings.out}`)}\n`,
   );
   process.exitCode = exitCode;
 }
