@@ -1,9 +1,10 @@
 import type { DataSource } from '../data/source.js';
-import { dataSourceFromName, resolveDataSource } from '../data/source.js';
+import { dataSourceFromName } from '../data/source.js';
 import { MnnError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import type { Model, TrainingRecord } from '../model/model.js';
 import type { TrainState } from '../train/train.js';
+import { dataSourceFor } from './data-option.js';
 import { typed } from './text.js';
 
 /** The options of `mnn train` that a resumed run can take from the model file. */
@@ -36,7 +37,7 @@ export type GivenOption = (name: keyof TrainChoices) => boolean;
 
 /** Settings of a fresh run: the options as given. */
 export function freshSettings(choices: TrainChoices): TrainSettings {
-  return { ...choices, source: resolveDataSource(choices.data) };
+  return { ...choices, source: dataSourceFor(choices.data) };
 }
 
 /**
@@ -73,7 +74,7 @@ export function resumeSettings(
     init: training.init,
     evalEvery: given('evalEvery') ? choices.evalEvery : training.evalEvery,
     out: given('out') ? choices.out : path,
-    source: given('data') ? resolveDataSource(choices.data) : dataSourceFromName(training.dataset),
+    source: given('data') ? dataSourceFor(choices.data) : dataSourceFromName(training.dataset),
     resume: {
       path,
       model,

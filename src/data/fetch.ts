@@ -8,7 +8,7 @@ import { describeWriteFailure, resolveWriteTarget } from '../io/atomic-write.js'
 import { removeStaleTemporaries } from '../io/sibling.js';
 import { DATASET_FILES } from './directory.js';
 import { downloadVerified, throwIfAborted } from './download.js';
-import { createHttpClient, proxySettingsFromEnv } from './http-client.js';
+import { createHttpClient, proxySettingsFromEnv, withoutPassword } from './http-client.js';
 import type { HttpClient, ProxySettings } from './http-client.js';
 import type { DatasetName } from './labels.js';
 
@@ -262,9 +262,19 @@ async function fetchOne(
     const started = performance.now();
     const result = await tryMirror(client, file, path, mirror, options);
     if ('bytes' in result) {
+      // Everything said of a mirror shows it without its password.
+      const shown = withoutPassword(mirror);
       const seconds = (performance.now() - started) / 1000;
-      emit({ type: 'done', file: file.name, mirror, path, bytes: result.bytes, seconds });
-      return { name: file.name, path, status: 'downloaded', bytes: result.bytes, sha256: file.sha256, mirror, seconds };
+      emit({ type: 'done', file: file.name, mirror: shown, path, bytes: result.bytes, seconds });
+      return {
+        name: file.name,
+        path,
+        status: 'downloaded',
+        bytes: result.bytes,
+        sha256: file.sha256,
+        mirror: shown,
+        seconds,
+      };
     }
     failures.push(result);
     emit({ type: 'mirror-failed', file: file.name, ...result });
@@ -290,8 +300,9 @@ async function tryMirror(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const url = fileUrl(mirror, file.name);
   const emit = options.onEvent ?? (() => undefined);
+  const shown = withoutPassword(mirror);
   for (let attempt = 1; ; attempt++) {
-    emit({ type: 'request', file: file.name, mirror, url, attempt });
+    emit({ type: 'request', file: file.name, mirror: shown, url: withoutPassword(url), attempt });
     const outcome = await downloadVerified(client, {
       url,
       path,
@@ -305,10 +316,18 @@ async function tryMirror(
     });
     if (outcome.ok) return { bytes: outcome.bytes };
     if (!outcome.retryable || attempt >= tries) {
-      return { mirror, reason: outcome.reason, tries: attempt };
+      return { mirror: shown, reason: outcome.reason, tries: attempt };
     }
     const delayMs = (options.backoffMs ?? 1000) * 2 ** (attempt - 1);
-    emit({ type: 'retry', file: file.name, mirror, reason: outcome.reason, attempt, tries, delayMs });
+    emit({
+      type: 'retry',
+      file: file.name,
+      mirror: shown,
+      reason: outcome.reason,
+      attempt,
+      tries,
+      delayMs,
+    });
     await sleepUnlessAborted(delayMs, options.signal);
   }
 }

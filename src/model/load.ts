@@ -75,7 +75,8 @@ export function parseModel(text: string, fileName: string): Model {
   checkParseCost(text, fileName);
   let document: Json;
   try {
-    document = JSON.parse(text) as Json;
+    // An editor may have saved the file with a byte-order mark, which JSON does not allow.
+    document = JSON.parse(text.startsWith('\ufeff') ? text.slice(1) : text) as Json;
   } catch {
     throw new MnnError(`${fileName} is not a model file (not JSON)`, {
       hint: 'give the path of a model saved by mnn',
@@ -99,8 +100,12 @@ export function parseModel(text: string, fileName: string): Model {
     labels: readLabels(root.labels, outputSize, fail),
     input: readInput(root.input, layerSizes[0], fail),
     training: root.training === undefined ? undefined : readTraining(root.training, fail),
-    createdBy: typeof root.createdBy === 'string' ? root.createdBy : 'unknown',
-    createdAt: typeof root.createdAt === 'string' ? root.createdAt : '',
+    createdBy:
+      typeof root.createdBy === 'string'
+        ? printable(root.createdBy, '"createdBy"', fail)
+        : 'unknown',
+    createdAt:
+      typeof root.createdAt === 'string' ? printable(root.createdAt, '"createdAt"', fail) : '',
   };
 }
 
@@ -202,7 +207,19 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
   ) {
     return fail(`"labels" must list ${outputSize} class names, one per output neuron`);
   }
-  return value as string[];
+  const labels = value as string[];
+  labels.forEach((label, index) => printable(label, `"labels"[${index}]`, fail));
+  return labels;
+}
+
+/**
+ * Refuses text with control characters (C0, DEL, C1): a model file's strings are printed on
+ * terminals, where escape sequences could rewrite the screen or the window title.
+ */
+function printable(text: string, what: string, fail: Fail): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) fail(`${what} contains control characters`);
+  return text;
 }
 
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {
@@ -254,7 +271,10 @@ function readTraining(value: Json, fail: Fail): TrainingRecord {
     ? training.history.map((point) => readHistoryPoint(point, fail))
     : [];
   return {
-    dataset: typeof training.dataset === 'string' ? training.dataset : 'embedded',
+    dataset:
+      typeof training.dataset === 'string'
+        ? printable(training.dataset, '"training.dataset"', fail)
+        : 'embedded',
     samples: whole('samples', 0, 0),
     alpha,
     iterations,

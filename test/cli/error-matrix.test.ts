@@ -62,6 +62,9 @@ beforeAll(() => {
   truncateSync(join(at('data-truncated'), DATASET_FILES.train.images), 1000);
   writeFileSync(at('model.json'), modelText());
   writeFileSync(at('not-json.json'), 'hello, I am not a model');
+  const escapes = JSON.parse(modelText()) as { labels: string[] };
+  escapes.labels[3] = '\u001b[2J\u001b[31mpwned';
+  writeFileSync(at('escapes.json'), JSON.stringify(escapes));
   const wrong = JSON.parse(modelText()) as { weights: number[][] };
   wrong.weights[0] = wrong.weights[0].slice(0, 100);
   writeFileSync(at('wrong-lengths.json'), JSON.stringify(wrong));
@@ -146,6 +149,9 @@ const CASES: Record<string, readonly Case[]> = {
     [`train --data ${F}/data --out ${'m'.repeat(300)}.json`, 2, 'the file name is 305 bytes long'],
     // Finding 7: a file that is not a model is never replaced without --force.
     [`train --data ${F}/data --out ${F}/notes.txt`, 2, 'exists and is not an mnn model'],
+    // Finding 16: the right fetch command for a named set, a "did you mean" for a misspelt one.
+    ['train --data fashion', 1, 'Fashion-MNIST is not downloaded yet'],
+    ['train --data mnsit', 2, 'did you mean --data mnist?'],
     [`train --resume ${F}/absent.json`, 1, 'not found'],
     [`train --resume ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
     [`train --resume ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
@@ -161,6 +167,7 @@ const CASES: Record<string, readonly Case[]> = {
     [`eval ${F}/model.json --data ${F}/data-missing`, 1, 'has no t10k-labels-idx1-ubyte'],
     [`eval ${F}/model.json --data ${F}/absent`, 1, 'does not exist'],
     [`eval ${F}/dev-null`, 1, 'it is a character device'],
+    [`eval ${F}/escapes.json`, 1, '"labels"[3] contains control characters'],
     [`eval ${F}/model.json --data ${F}/data-truncated --split train`, 1, 'file is truncated'],
   ],
   predict: [
@@ -217,6 +224,11 @@ describe('CLI error matrix: exit code, a short message without a stack trace, no
           expect({ code: result.code, stderr }).toMatchObject({ code });
           expect(stderr).toContain(message.replaceAll(F, fixtures));
           expect(stderr).not.toMatch(/^\s+at /m);
+          // Issue 9, finding 16: no raw error codes, no terminal escape sequences.
+          expect(stderr).not.toMatch(
+            /\bE(NOENT|ISDIR|NOTDIR|ACCES|PERM|NOSPC|PIPE|IO|ROFS|LOOP)\b/,
+          );
+          expect(stderr).not.toContain('\u001b');
           expect(stderr).not.toContain('internal error');
           expect(stderr.split('\n').length).toBeLessThanOrEqual(3);
           if (SUGGESTIONS[args]) expect(stderr).toContain(SUGGESTIONS[args]);

@@ -20,6 +20,7 @@ export type Behavior =
   | 'endless' // status 200 without a length, then bytes without end
   | 'oversize' // a Content-Length far above the file's size, then bytes without end
   | 'trickle' // the file's length, then one byte per second
+  | { basicAuth: string } // the file for "Authorization: Basic <that>", else 401
   | { redirect: string };
 
 /** Decides a mirror's answer from the file name and how many times it was asked for it (1-based). */
@@ -108,7 +109,11 @@ function answer(
 ): void {
   const half = contents.subarray(0, contents.length >> 1);
   const whole = { 'content-length': String(contents.length) };
-  if (typeof behavior === 'object') {
+  if (typeof behavior === 'object' && 'basicAuth' in behavior) {
+    const authorized = request.headers.authorization === `Basic ${behavior.basicAuth}`;
+    if (authorized) response.writeHead(200, whole).end(contents);
+    else response.writeHead(401, { 'www-authenticate': 'Basic' }).end('log in');
+  } else if (typeof behavior === 'object') {
     response.writeHead(302, { location: behavior.redirect }).end();
   } else if (behavior === 'ok') {
     response.writeHead(200, whole).end(contents);
