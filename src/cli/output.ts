@@ -32,7 +32,7 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void> |
   };
 }
 
-/** Writes a value as one JSON document on stdout, for scripts. */
+/** Writes a value as one JSON document on one line of stdout, for scripts (and jq, and logs). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(value)}\n`);
 }

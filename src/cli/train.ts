@@ -387,12 +387,16 @@ async function trainWithProgress(
   options: TrainOptions,
   run: RunOptions,
 ): Promise<TrainResult> {
-  const bar = startProgressBar(
-    options.iterations,
-    'training {bar} {value}/{total} | loss {loss} | accuracy {accuracy} | {speed} it/s | ETA {eta_formatted}',
-    { loss: '-', accuracy: '-', speed: '-' },
-    options.resume?.iteration ?? 0,
-  );
+  const bar = startProgressBar({
+    total: options.iterations,
+    start: options.resume?.iteration ?? 0,
+    format:
+      'training {bar} {value}/{total} ({percentage}%) | loss {loss} | accuracy {accuracy} | {speed} it/s | ETA {eta_formatted}',
+    compactFormat:
+      '{bar} {value}/{total} loss {loss} acc {accuracy} {speed} it/s ETA {eta_formatted}',
+    payload: { loss: '-', accuracy: '-', speed: '-' },
+    widest: { loss: '00.0000', accuracy: '100.00%', speed: '9999.9' },
+  });
   run.stop.beforeMessage = () => bar.stop();
   const interrupts = run.stop.watch;
   const started = performance.now();
