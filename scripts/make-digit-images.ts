@@ -1,5 +1,5 @@
 /**
- * Writes renderings of embedded test digits in every style users produce (see
+ * Writes renderings of MNIST test digits in every style users produce (see
  * test/helpers/digit-images.ts) and prints how far preprocessing each lands from the original.
  * Run: tsx scripts/make-digit-images.ts OUTDIR [--count N]
  */
@@ -29,7 +29,7 @@ function main(argv: string[]): void {
   mkdirSync(outDir, { recursive: true });
   const random = new Random(7);
   const differences = new Map<string, number[]>();
-  testDigits(count, { cacheDir: 'data' }).forEach(({ label, pixels }, index) => {
+  testDigits(count).forEach(({ label, pixels }, index) => {
     const expected = preprocessDigit(digitAsImage(pixels));
     renderDigitStyles(pixels, random).forEach(({ style, extension, bytes }, styleIndex) => {
       const fileName = join(outDir, `${index}-label${label}-style${styleIndex}.${extension}`);

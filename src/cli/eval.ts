@@ -1,5 +1,6 @@
 import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
+import { RETIRED_EMBEDDED_NAME } from '../data/source.js';
 import { loadModel } from '../model/load.js';
 import { classMetrics, evaluate, type Evaluation } from '../train/evaluate.js';
 import { action, printJson } from './output.js';
@@ -23,7 +24,7 @@ export function registerEval(program: Command): void {
     .argument('[model]', 'model file', 'models/model.json')
     .option(
       '--data <dir>',
-      'IDX directory, or embedded | mnist | fashion (default: the data the model was trained on)',
+      'IDX directory, or packaged | mnist | fashion (default: the data the model was trained on)',
     )
     .option(
       '--split <split>',
@@ -37,6 +38,11 @@ export function registerEval(program: Command): void {
 
 async function runEval(modelPath: string, options: EvalCommandOptions): Promise<void> {
   const model = loadModel(modelPath);
+  if (options.data === undefined && model.training?.dataset === RETIRED_EMBEDDED_NAME) {
+    process.stderr.write(
+      `note: ${modelPath} was trained on the embedded digits mnn no longer ships; evaluating it on the MNIST shipped with mnn (its full test set)\n`,
+    );
+  }
   const source = evaluationSource(model, options.data);
   const split = loadSplit(source, options.split);
   checkImagesFit(model, modelPath, split);

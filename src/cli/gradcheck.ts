@@ -1,8 +1,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import type { Dataset } from '../data/dataset.js';
-import { loadEmbedded } from '../data/embedded.js';
-import { EMBEDDED_CACHE_DIRECTORY } from '../data/source.js';
+import { sliceDataset } from '../data/dataset.js';
+import { loadPackagedMnist } from '../data/packaged.js';
 import { Matrix } from '../matrix/matrix.js';
 import { gradientCheck, type ArrayCheck } from '../nn/gradcheck.js';
 import { initParameters } from '../nn/init.js';
@@ -43,7 +42,7 @@ export function registerGradcheck(program: Command): void {
 }
 
 /**
- * The batch to check on: real embedded digits when the input layer has 784 neurons, else seeded
+ * The batch to check on: the first MNIST training digits when the input layer has 784 neurons, else seeded
  * random inputs in [0, 1]. Labels are wrapped into the output layer's range.
  */
 function checkBatch(
@@ -53,14 +52,13 @@ function checkBatch(
 ): { inputs: Matrix; labels: Uint8Array; source: string } {
   const classes = layers[layers.length - 1];
   if (layers[0] === 784) {
-    const { train } = loadEmbedded({ cacheDir: EMBEDDED_CACHE_DIRECTORY });
-    const count = Math.min(samples, train.count);
-    const labels = train.labels.slice(0, count).map((label) => label % classes);
-    const batch: Dataset = { ...train, count, labels };
+    const { train } = loadPackagedMnist({ splits: 'train' });
+    const batch = sliceDataset(train, 0, Math.min(samples, train.count));
+    const labels = batch.labels.map((label) => label % classes);
     return {
-      inputs: inputMatrix(batch, 0, count),
+      inputs: inputMatrix(batch),
       labels,
-      source: `${count} embedded MNIST digits`,
+      source: `${batch.count} MNIST training digits`,
     };
   }
   const random = new Random(seed + 1);

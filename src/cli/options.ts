@@ -58,3 +58,32 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
     return found;
   };
 }
+
+/** Parses a number option in [min, max) (or [min, max] when `closed`), naming the range in the error. */
+export function rangeOption(name: string, min: number, max: number, closed = false) {
+  return (text: string): number => {
+    const value = Number(text.trim());
+    const inRange = value >= min && (closed ? value <= max : value < max);
+    if (text.trim() === '' || !Number.isFinite(value) || !inRange) {
+      const upper = closed ? `at most ${max}` : `below ${max}`;
+      throw new InvalidArgumentError(
+        `${name} must be a number from ${min} to ${upper}, got "${text}".`,
+      );
+    }
+    return value;
+  };
+}
+
+/** Parses `--augment shift:K`, K a whole number of pixels from 1 to `maxShift`. */
+export function augmentOption(maxShift: number) {
+  return (text: string): number => {
+    const match = /^shift:(\d+)$/.exec(text.trim());
+    const shift = match ? Number(match[1]) : NaN;
+    if (!(shift >= 1 && shift <= maxShift)) {
+      throw new InvalidArgumentError(
+        `--augment must be shift:K with K a whole number of pixels from 1 to ${maxShift}, e.g. shift:2; got "${text}".`,
+      );
+    }
+    return shift;
+  };
+}

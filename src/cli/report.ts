@@ -31,7 +31,7 @@ export function registerReport(program: Command): void {
     .option('-o, --output <file>', 'the HTML file to write', 'report.html')
     .option(
       '--data <dir>',
-      'test images: IDX directory, or embedded | mnist | fashion (default: the data the model was trained on)',
+      'test images: IDX directory, or packaged | mnist | fashion (default: the data the model was trained on)',
     )
     .option('--json', 'print {report, model, bytes, testResults} as JSON on stdout')
     .addHelpText('after', EXAMPLES)

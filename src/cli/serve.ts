@@ -54,7 +54,7 @@ export function registerServe(program: Command): void {
     .option('--open', 'open the page in the default browser')
     .option(
       '--data <dir>',
-      'test images for the confusion matrix: IDX directory, or embedded | mnist | fashion (default: the data the model was trained on)',
+      'test images for the confusion matrix: IDX directory, or packaged | mnist | fashion (default: the data the model was trained on)',
     )
     .option('--json', 'print {url, host, port, model} as JSON on stdout once listening')
     .addHelpText('after', EXAMPLES)

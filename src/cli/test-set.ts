@@ -15,7 +15,7 @@ import { dataSourceFor } from './data-option.js';
 export interface LoadedSplit {
   readonly source: DataSource;
   readonly dataset: Dataset;
-  /** The data's name for people ("embedded", a directory). */
+  /** The data's name for people ("packaged", a directory). */
   readonly name: string;
 }
 
@@ -78,7 +78,7 @@ function testResults(model: Model, split: LoadedSplit): TestResults {
   });
   const pixels = pixelsPerSample(dataset);
   return {
-    data: `${split.source.kind === 'embedded' ? 'embedded MNIST digits' : split.name}, test split`,
+    data: `${split.source.kind === 'packaged' ? 'MNIST shipped with mnn' : split.name}, test split`,
     samples: evaluation.samples,
     accuracy: evaluation.accuracy,
     loss: evaluation.loss,

@@ -22,7 +22,7 @@ export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;
 }
 
-/** One line telling which data set a command uses, with the hint to fetch the full one. */
+/** One line telling which data set a command uses and how many samples of each split. */
 export function describeData(
   source: DataSource,
   trainCount: number | undefined,
@@ -34,9 +34,7 @@ export function describeData(
   ]
     .filter((part) => part !== undefined)
     .join(' + ');
-  if (source.kind === 'embedded') {
-    return `data: embedded MNIST digits (${counts} samples; \`${typed('fetch')}\` downloads the full 70 000)`;
-  }
+  if (source.kind === 'packaged') return `data: MNIST shipped with mnn (${counts} samples)`;
   return `data: ${source.directory} (${counts} samples)`;
 }
 

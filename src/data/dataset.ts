@@ -1,6 +1,6 @@
 import { MnnError } from '../errors.js';
 
-/** A labelled image set: the form every data source (IDX, embedded digits, tiling) is read into. */
+/** A labelled image set: the form every data source (IDX files, the packaged MNIST) is read into. */
 export interface Dataset {
   /** count × (rows·cols) pixel bytes, one sample per row, row-major pixels (0 = background). */
   readonly images: Uint8Array;
@@ -11,7 +11,7 @@ export interface Dataset {
   readonly cols: number;
 }
 
-/** The training and test sets of one data source, and a name for people ("embedded", a path). */
+/** The training and test sets of one data source, and a name for people ("packaged", a path). */
 export interface DataSplits {
   readonly train: Dataset;
   readonly test: Dataset;

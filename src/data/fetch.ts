@@ -282,7 +282,7 @@ async function fetchOne(
   throw new MnnError(describeAllMirrorsFailed(file.name, failures, options.directory, alreadyFetched), {
     kind: 'network',
     hint:
-      'training still works offline on the embedded digits; check the network or proxy ' +
+      'training still works offline on the MNIST shipped with mnn; check the network or proxy ' +
       '(HTTPS_PROXY), or give another mirror',
     option: 'mirrors',
   });

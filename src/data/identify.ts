@@ -30,7 +30,7 @@ function datasetByName(directory: string): DatasetName | undefined {
 }
 
 /**
- * Which known data set (and so which class names) a source holds: the embedded digits are MNIST;
+ * Which known data set (and so which class names) a source holds: the packaged one is MNIST;
  * a directory is known by the digest of its test labels as fetched (.gz), else by its path
  * ("fashion" or "mnist" in it). Undefined when it cannot be told.
  */
@@ -38,6 +38,6 @@ export function knownDataset(
   source: DataSource,
   digests: Readonly<Record<DatasetName, Readonly<Record<string, string>>>> = DATASET_SHA256,
 ): DatasetName | undefined {
-  if (source.kind === 'embedded') return 'mnist';
+  if (source.kind === 'packaged') return 'mnist';
   return datasetByDigest(source.directory, digests) ?? datasetByName(source.directory);
 }

@@ -3,38 +3,116 @@ import type { Parameters } from '../nn/parameters.js';
 
 /** The format name and version written into every model file (ARCHITECTURE.md, "Model file"). */
 export const MODEL_FORMAT = 'mnn-model';
-export const MODEL_VERSION = 1;
+/** Version 2 adds mini-batch training: its options, the optimizer, and checkpoints' state. */
+export const MODEL_VERSION = 2;
 
 /** One point of the training history as the model file records it (src/train's HistoryPoint). */
 export interface HistoryPoint {
   readonly iteration: number;
-  /** Mean cross-entropy on the training set at this iteration's parameters. */
+  /** Mean cross-entropy on the training samples (for mini-batches: over the batches since the last point). */
   readonly loss: number;
   /** Fractions in [0, 1]. */
   readonly trainAccuracy: number;
   readonly testAccuracy: number;
+  readonly validationAccuracy?: number;
+  readonly validationLoss?: number;
+}
+
+/** The update rule and its hyper-parameters, as recorded (src/train's OptimizerSettings). */
+export type OptimizerRecord =
+  | { readonly kind: 'gd'; readonly weightDecay: number }
+  | { readonly kind: 'momentum'; readonly momentum: number; readonly weightDecay: number }
+  | {
+      readonly kind: 'adam';
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly epsilon: number;
+      readonly weightDecay: number;
+    };
+
+/** The learning-rate schedule, as recorded (src/train's ScheduleSettings). */
+export type ScheduleRecord =
+  | { readonly kind: 'constant'; readonly warmup: number }
+  | { readonly kind: 'cosine'; readonly lrMin: number; readonly warmup: number }
+  | {
+      readonly kind: 'step';
+      readonly stepEvery: number;
+      readonly gamma: number;
+      readonly warmup: number;
+    };
+
+/**
+ * What a checkpoint holds besides the model's weights, to continue exactly (written only while
+ * training is incomplete: finished models leave it out, since Adam's state doubles the file).
+ */
+export interface CheckpointRecord {
+  /** The parameters the next step starts from, when the model's weights are the best-so-far instead. */
+  readonly parameters?: Parameters;
+  /** Steps taken t and the optimizer's arrays (momentum: V; Adam: M and S). */
+  readonly optimizer: {
+    readonly t: number;
+    readonly V?: Parameters;
+    readonly M?: Parameters;
+    readonly S?: Parameters;
+  };
+  /** The best point on validation so far (its parameters are the model's weights). */
+  readonly best?: {
+    readonly iteration: number;
+    readonly validationAccuracy: number;
+    readonly validationLoss: number;
+    readonly pointsSince: number;
+  };
+  /** Loss and correct counts of the batches since the last history point. */
+  readonly running: {
+    readonly lossSum: number;
+    readonly correct: number;
+    readonly samples: number;
+  };
 }
 
 /** How a model was trained: enough to reproduce it, resume it, and evaluate it on the same data. */
 export interface TrainingRecord {
-  /** "embedded", or the absolute path of an IDX directory. */
+  /** "packaged" (the MNIST shipped with mnn), "embedded" (retired), or an IDX directory's absolute path. */
   readonly dataset: string;
+  /** Training samples used (validation included). */
   readonly samples: number;
+  /** Only the first this many training samples were used, when set. */
+  readonly limit?: number;
   readonly alpha: number;
-  /** Iterations done so far. */
+  /** Steps (iterations) done so far. */
   readonly iterations: number;
-  /** Iterations asked for; equal to `iterations` once training is complete. */
+  /** Steps asked for; `iterations` reaches it unless early stopping ended the run. */
   readonly targetIterations: number;
+  /** The run's length as asked in epochs, when it was. */
+  readonly epochs?: number;
   readonly seed: number;
   readonly init: 'he' | 'uniform';
   readonly evalEvery: number;
-  readonly loss: number;
-  readonly trainAccuracy: number;
-  readonly testAccuracy: number;
+  /** Samples per step; absent: the whole training set (full batch). */
+  readonly batchSize?: number;
+  readonly optimizer: OptimizerRecord;
+  readonly schedule: ScheduleRecord;
+  /** Dropout rate p on hidden layers (0: none). */
+  readonly dropout: number;
+  /** Training samples held out for validation (0: none). */
+  readonly validation: number;
+  /** Early-stopping patience in history points, when set. */
+  readonly earlyStop?: number;
+  /** Augmentation: shifts of up to this many pixels (0: none). */
+  readonly maxShift: number;
+  /** Of the history point of the saved weights (the best on validation when there is a validation set). */
+  readonly loss?: number;
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly validationAccuracy?: number;
   readonly seconds: number;
-  /** False for a checkpoint written before the last iteration. */
+  /** False for a checkpoint written before the last step. */
   readonly complete: boolean;
+  /** True when early stopping ended training. */
+  readonly stoppedEarly: boolean;
   readonly history: readonly HistoryPoint[];
+  /** Present in checkpoints only. */
+  readonly checkpoint?: CheckpointRecord;
 }
 
 /** Describes the input the network expects: width × height pixels, each divided by `scale`. */
@@ -82,13 +160,36 @@ export function parameterCount(layerSizes: readonly number[]): number {
   return count;
 }
 
-/** Refuses, with an MnnError of kind 'limit', a network whose model file could not be loaded back. */
-export function checkParameterCount(layerSizes: readonly number[]): void {
+/** What of a run decides how many parameter-shaped arrays its model files hold. */
+export interface SavedArrays {
+  readonly optimizer: 'gd' | 'momentum' | 'adam';
+  /** With a validation set, a checkpoint keeps the latest parameters beside the best. */
+  readonly validation: boolean;
+}
+
+/**
+ * How many parameter-shaped arrays a run's model file holds at most (a checkpoint's): W and b,
+ * the latest parameters beside the best (with validation), and the optimizer's V, or M and S.
+ */
+export function savedParameterCopies(arrays: SavedArrays): number {
+  const optimizerState = { gd: 0, momentum: 1, adam: 2 }[arrays.optimizer];
+  return 1 + (arrays.validation ? 1 : 0) + optimizerState;
+}
+
+/**
+ * Refuses, with an MnnError of kind 'limit', a network whose model file could not be loaded back;
+ * `copies` parameter-shaped arrays are saved (savedParameterCopies, 1 for the paper's run).
+ */
+export function checkParameterCount(layerSizes: readonly number[], copies = 1): void {
   const count = parameterCount(layerSizes);
-  if (count <= MAX_MODEL_PARAMETERS) return;
-  const fileBytes = count * MAX_BYTES_PER_PARAMETER;
+  if (count * copies <= MAX_MODEL_PARAMETERS) return;
+  const fileBytes = count * copies * MAX_BYTES_PER_PARAMETER;
+  const held =
+    copies === 1
+      ? ''
+      : ` (its checkpoints hold ${copies} arrays of that size: the parameters, the optimizer's state and, with validation, the best so far)`;
   throw new MnnError(
-    `a ${layerSizes.join('-')} network has ${(count / 1e6).toFixed(1)} million parameters, over the limit of ${MAX_MODEL_PARAMETERS / 1e6} million: ` +
+    `a ${layerSizes.join('-')} network has ${(count / 1e6).toFixed(1)} million parameters${held}, over the limit of ${MAX_MODEL_PARAMETERS / 1e6} million: ` +
       `its model file (up to ${Math.round(fileBytes / 1e7) * 10} MB) could not be loaded back, as model files are limited to ${MAX_MODEL_FILE_BYTES / 1e6} MB to fit in memory`,
     { kind: 'limit', option: 'layerSizes', hint: 'use smaller layers' },
   );
@@ -106,12 +207,18 @@ export interface HistoryPlan {
 
 /**
  * Refuses, with an MnnError of kind 'limit', a run whose history would make its model file too
- * large to load back (a point every iteration of millions of iterations).
+ * large to load back (a point every iteration of millions of iterations); `copies` as for
+ * checkParameterCount.
  */
-export function checkHistorySize(layerSizes: readonly number[], plan: HistoryPlan): void {
+export function checkHistorySize(
+  layerSizes: readonly number[],
+  plan: HistoryPlan,
+  copies = 1,
+): void {
   const points = Math.floor(plan.iterations / plan.evalEvery) + 2;
   const fileBytes =
-    parameterCount(layerSizes) * MAX_BYTES_PER_PARAMETER + points * MAX_BYTES_PER_HISTORY_POINT;
+    parameterCount(layerSizes) * copies * MAX_BYTES_PER_PARAMETER +
+    points * MAX_BYTES_PER_HISTORY_POINT;
   if (fileBytes <= MAX_MODEL_FILE_BYTES) return;
   throw new MnnError(
     `recording the history every ${plan.evalEvery} iteration(s) for ${plan.iterations} iterations (${points} points) would make the model file up to ${Math.round(fileBytes / 1e6)} MB, ` +

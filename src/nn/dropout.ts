@@ -1,3 +1,4 @@
+import { Matrix } from '../matrix/matrix.js';
 import { RandomPurpose, counterUniform } from './random.js';
 
 /**
@@ -27,4 +28,24 @@ export function dropoutKeeps(
   return (
     counterUniform(spec.seed, RandomPurpose.dropout, spec.step, sample, layer, unit) >= spec.rate
   );
+}
+
+/**
+ * R⁽ℓ⁾ / (1 − p) for a batch (n_ℓ × N): column k is sample `samples[k]`'s mask on layer ℓ, each
+ * entry 1 / (1 − p) where `dropoutKeeps`, else 0. The value inverted dropout multiplies by.
+ */
+export function dropoutScaledMask(
+  spec: DropoutSpec,
+  samples: Uint32Array, // (N), training-set indices
+  layer: number, // ℓ, 1 ≤ ℓ < L
+  units: number, // n_ℓ
+): Matrix {
+  const keptScale = 1 / (1 - spec.rate);
+  const R = Matrix.zeros(units, samples.length);
+  for (let i = 0; i < units; i++) {
+    for (let k = 0; k < samples.length; k++) {
+      if (dropoutKeeps(spec, samples[k], layer, i)) R.data[i * samples.length + k] = keptScale;
+    }
+  }
+  return R;
 }

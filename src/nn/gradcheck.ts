@@ -20,6 +20,8 @@ export interface GradientCheckOptions {
   readonly inputs: Matrix;
   /** One class index per column of `inputs`. */
   readonly labels: Uint8Array;
+  /** A fixed dropout mask, R[ℓ−1] = R⁽ℓ⁾ / (1 − p) per hidden layer (docs/math.md): the check holds per mask. */
+  readonly dropout?: Matrix[];
   /** The backward pass under test; defaults to `Network.backward`. */
   readonly backward?: BackwardPass;
   /** Finite-difference step; default 1e-5. */
@@ -77,7 +79,8 @@ export function gradientCheck(options: GradientCheckOptions): GradientCheckResul
   const backward = options.backward ?? defaultBackward;
 
   const network = new Network(parameters);
-  const cache = network.forward(inputs, labels);
+  const R = options.dropout ?? [];
+  const cache = network.forward(inputs, labels, undefined, R);
   const analytic = zeroParameters(parameters.layerSizes);
   backward(network, cache, labels, analytic);
   const masks = reluMasks(cache);
@@ -90,11 +93,11 @@ export function gradientCheck(options: GradientCheckOptions): GradientCheckResul
     for (const index of chooseIndices(theta.length, fullCheckLimit, sampleCount, random)) {
       const original = theta[index];
       theta[index] = original + h;
-      const plus = network.forward(inputs, labels, cache).loss;
+      const plus = network.forward(inputs, labels, cache, R).loss;
       const plusKept = masksMatch(cache, masks);
       const thetaPlus = theta[index];
       theta[index] = original - h;
-      const minus = network.forward(inputs, labels, cache).loss;
+      const minus = network.forward(inputs, labels, cache, R).loss;
       const minusKept = masksMatch(cache, masks);
       const thetaMinus = theta[index];
       theta[index] = original;

@@ -8,7 +8,7 @@ import {
 import { scale } from '../matrix/elementwise.js';
 import { Matrix } from '../matrix/matrix.js';
 import { multiply, multiplyTransposeA, multiplyTransposeB } from '../matrix/products.js';
-import { reluBackward, reluForward } from './activations.js';
+import { dropoutBackward, dropoutForward, reluBackward, reluForward } from './activations.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './cost.js';
 import type { Parameters } from './parameters.js';
 
@@ -24,6 +24,11 @@ export interface ForwardCache {
   readonly delta: Matrix[];
   /** C at the labels given to `forward`, NaN when none were given. */
   loss: number;
+  /**
+   * Inverted dropout of the last `forward`: R[ℓ−1] holds R⁽ℓ⁾ / (1 − p) for hidden layer ℓ
+   * (n_ℓ × N); empty for a pass without dropout.
+   */
+  R: Matrix[];
 }
 
 /**
@@ -57,21 +62,30 @@ export class Network {
       Z: perLayer(),
       delta: perLayer(),
       loss: NaN,
+      R: [],
     };
   }
 
   /**
    * Forward pass over the columns of A⁽⁰⁾ (n₀ × N). With labels, also computes C into `cache.loss`
-   * through the fused softmax + cross-entropy; without, the output is the plain softmax.
+   * through the fused softmax + cross-entropy; without, the output is the plain softmax. With
+   * `R` (R[ℓ−1] = R⁽ℓ⁾ / (1 − p) for each hidden layer ℓ), applies inverted dropout (training only).
    */
-  forward(A0: Matrix, labels?: Uint8Array, cache = this.createCache(A0)): ForwardCache {
+  forward(
+    A0: Matrix,
+    labels?: Uint8Array,
+    cache = this.createCache(A0),
+    R: Matrix[] = [],
+  ): ForwardCache {
     const L = this.layerCount;
     cache.A[0] = A0;
+    cache.R = R;
     for (let l = 1; l <= L; l++) {
       const Z = cache.Z[l - 1];
       multiply(Z, this.W[l - 1], cache.A[l - 1]); // W⁽ℓ⁾ A⁽ℓ⁻¹⁾
       addColumnVector(Z, Z, this.parameters.b[l - 1]); // Z⁽ℓ⁾ = W⁽ℓ⁾ A⁽ℓ⁻¹⁾ + B⁽ℓ⁾
       if (l < L) reluForward(cache.A[l], Z); // A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾)
+      if (l < L && R.length > 0) dropoutForward(cache.A[l], R[l - 1]); // A⁽ℓ⁾ ⊙ R⁽ℓ⁾ / (1 − p)
     }
     const ZL = cache.Z[L - 1];
     if (labels === undefined) {
@@ -92,6 +106,8 @@ export class Network {
       layerGradients(dW, gradients.b[l - 1], cache.delta[l - 1], cache.A[l - 1]);
       if (l > 1) {
         backpropagateDelta(cache.delta[l - 2], this.W[l - 1], cache.delta[l - 1], cache.Z[l - 2]);
+        // With dropout: Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ R⁽ℓ⁻¹⁾ / (1 − p) ⊙ (W⁽ℓ⁾)ᵀ Δ⁽ℓ⁾
+        if (cache.R.length > 0) dropoutBackward(cache.delta[l - 2], cache.R[l - 2]);
       }
     }
   }

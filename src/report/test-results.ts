@@ -10,7 +10,7 @@ export interface ClassScores {
  * computing them needs the data and the evaluation code, so the caller (the CLI) supplies them.
  */
 export interface TestResults {
-  /** The data, for people, e.g. "embedded MNIST digits, test split". */
+  /** The data, for people, e.g. "MNIST shipped with mnn, test split". */
   readonly data: string;
   readonly samples: number;
   /** Fraction in [0, 1]. */

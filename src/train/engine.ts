@@ -18,22 +18,28 @@ export interface Batch {
   readonly dropout?: DropoutSpec;
 }
 
-/** What one full-batch pass over the training set reports besides the gradients. */
+/** What one pass over a batch (or an evaluation) reports besides the gradients. */
 export interface PassResult {
-  /** Mean cross-entropy C over all samples, at the parameters given (before the update). */
+  /** Mean cross-entropy C over the pass's samples, at the parameters given (before the update). */
   readonly loss: number;
-  /** How many samples the network classified correctly at those parameters. */
+  /** How many of those samples the network classified correctly at those parameters. */
   readonly correct: number;
 }
 
 /**
- * Computes C, ∂C/∂W⁽ℓ⁾ and ∂C/∂b⁽ℓ⁾ over a fixed training set (docs/math.md, Backward).
- * Implementations: the simple reference path (src/nn, matrix products) and the fast path
- * (sparse input, cache blocking, worker threads). Both must give the same numbers.
+ * Computes C, ∂C/∂W⁽ℓ⁾ and ∂C/∂b⁽ℓ⁾ over a fixed data set (docs/math.md, Backward), for the whole
+ * set or a batch of it. Implementations: the simple reference path (src/nn, matrix products)
+ * and the fast path (sparse input, cache blocking, worker threads). Both must give the same numbers.
  */
 export interface GradientEngine {
-  /** Runs forward and backward over every training sample at `params`; writes the mean gradients into `gradients`. */
-  compute(params: Parameters, gradients: Parameters): Promise<PassResult>;
+  /**
+   * Forward and backward at `params` over `batch` (absent: every sample in order, no shift, no
+   * dropout: the paper's full batch); writes the batch-mean gradients (1/|batch|) into
+   * `gradients`. Loss and correct count are over the batch as trained (its shifts and dropout).
+   */
+  compute(params: Parameters, gradients: Parameters, batch?: Batch): Promise<PassResult>;
+  /** Forward only at `params`, no dropout, no shift, over the given sample indices (absent: all). */
+  evaluate(params: Parameters, samples?: Uint32Array): Promise<PassResult>;
   /** Releases workers and buffers. */
   close(): Promise<void>;
 }

@@ -14,27 +14,41 @@ const BYTES_PER_PIXEL = 4;
 /** The share of the machine's memory one training run may plan to use. */
 export const MEMORY_SHARE = 0.8;
 
+/** Samples the reference engine evaluates at once (validation and test sets). */
+const EVALUATION_SAMPLES = 1000;
+
 /** How training is to run, for its memory estimate. */
 export interface TrainingShape {
   readonly layerSizes: readonly number[];
   readonly samples: number;
   readonly threads: number;
+  /** Samples per step B; absent: the whole training set (the paper's full batch). */
+  readonly batchSize?: number;
+  /** Parameter-sized arrays kept beyond the plain run's: the optimizer's state, the best so far. */
+  readonly extraParameterCopies?: number;
 }
 
-/** An estimate of the memory a training run needs, in bytes (parameters, data, per-thread blocks). */
-export function trainingMemoryBytes(
-  layerSizes: readonly number[],
-  samples: number,
-  threads: number,
-): number {
+/**
+ * An estimate of the memory a training run needs, in bytes: the parameters and their copies, the
+ * data, each thread's block of the fast engine, and for mini-batches one batch's A⁽⁰⁾, Z, A, Δ
+ * and dropout masks and one evaluation chunk's A⁽⁰⁾, Z and A.
+ */
+export function trainingMemoryBytes(shape: TrainingShape): number {
+  const { layerSizes, samples, threads } = shape;
   let parameters = 0;
   let neurons = 0;
   for (let l = 1; l < layerSizes.length; l++) {
     parameters += layerSizes[l] * (layerSizes[l - 1] + 1);
     neurons += layerSizes[l];
   }
+  const copies = PARAMETER_COPIES + (shape.extraParameterCopies ?? 0);
   const blocks = 8 * BLOCK_SAMPLES * neurons * 3 * threads; // Z, A and Δ of one block per thread
-  return 8 * parameters * PARAMETER_COPIES + samples * layerSizes[0] * BYTES_PER_PIXEL + blocks;
+  const batch =
+    shape.batchSize === undefined
+      ? 0
+      : 8 * shape.batchSize * (layerSizes[0] + 4 * neurons) +
+        8 * EVALUATION_SAMPLES * (layerSizes[0] + 2 * neurons);
+  return 8 * parameters * copies + samples * layerSizes[0] * BYTES_PER_PIXEL + blocks + batch;
 }
 
 /** Bytes in words: "800 MB", "1.9 GB". */
@@ -52,7 +66,7 @@ function inWords(bytes: number): string {
 export function checkTrainingMemory(
   shape: TrainingShape & { readonly availableBytes: number },
 ): void {
-  const needed = trainingMemoryBytes(shape.layerSizes, shape.samples, shape.threads);
+  const needed = trainingMemoryBytes(shape);
   const limit = shape.availableBytes * MEMORY_SHARE;
   if (needed <= limit) return;
   throw new MnnError(

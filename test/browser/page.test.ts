@@ -101,6 +101,8 @@ beforeAll(async () => {
   const training = await runCli(
     [
       'train',
+      '--limit',
+      '2000',
       '--iters',
       '40',
       '--layers',

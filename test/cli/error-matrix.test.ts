@@ -36,6 +36,24 @@ function modelText(): string {
   return serializeModel(randomModel([784, 10, 10]));
 }
 
+/** A 784-10-10 model file whose training record is `training` (merged into a minimal record). */
+function trainedModelText(training: Record<string, unknown>): string {
+  const document = JSON.parse(modelText()) as Record<string, unknown>;
+  document.training = {
+    dataset: 'packaged',
+    samples: 60000,
+    alpha: 0.001,
+    iterations: 10,
+    targetIterations: 10,
+    seed: 1,
+    evalEvery: 5,
+    seconds: 1,
+    history: [],
+    ...training,
+  };
+  return JSON.stringify(document);
+}
+
 /** A 28×28 PNG of a dark bar on white. */
 function digitPng(): Buffer {
   const png = new PNG({ width: 28, height: 28 });
@@ -68,6 +86,16 @@ beforeAll(() => {
   const wrong = JSON.parse(modelText()) as { weights: number[][] };
   wrong.weights[0] = wrong.weights[0].slice(0, 100);
   writeFileSync(at('wrong-lengths.json'), JSON.stringify(wrong));
+  const adam = { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+  writeFileSync(at('adam-finished.json'), trainedModelText({ optimizer: adam, batchSize: 128 }));
+  writeFileSync(
+    at('embedded.json'),
+    trainedModelText({ dataset: 'embedded', targetIterations: 20, complete: false }),
+  );
+  writeFileSync(
+    at('gd-checkpoint.json'),
+    trainedModelText({ batchSize: 8, targetIterations: 20, complete: false }),
+  );
   writeFileSync(at('digit.png'), digitPng());
   writeFileSync(at('notes.txt'), 'plain text, not an image');
   mkdirSync(at('a-directory'));
@@ -158,6 +186,64 @@ const CASES: Record<string, readonly Case[]> = {
     [`train --resume ${F}/model.json`, 1, 'has no training record, so it cannot be resumed'],
     [`train --resume ${F}/model.json --out /proc/mnn-test/m.json`, 1, 'has no training record'],
     ['train --iter 5', 2, "unknown option '--iter'"],
+    ['train --batch-size 0', 2, '--batch-size must be a whole number from 1'],
+    ['train --dropout 1', 2, '--dropout must be a number from 0 to below 1'],
+    [`train --limit 100 --data ${F}/data`, 2, '--limit 100 is more than the 20 training samples'],
+    ['train --data embedded', 2, 'the embedded 10 000 digits were replaced by the full MNIST'],
+    ['train --epochs 5 --iters 10', 2, '--epochs and --iters both set how long to train'],
+    ['train --lr 0.1 --alpha 0.2', 2, '--lr is another name for --alpha; give one of them'],
+    ['train --momentum 0.5', 2, '--momentum applies to --optimizer momentum only'],
+    ['train --beta2 0.9', 2, '--beta2 applies to --optimizer adam only'],
+    ['train --optimizer momentum --epsilon 1e-7', 2, '--epsilon applies to --optimizer adam only'],
+    ['train --schedule step', 2, '--schedule step needs --step-every K'],
+    ['train --gamma 0.5', 2, '--gamma applies to --schedule step only'],
+    ['train --lr-min 0.01', 2, '--lr-min applies to --schedule cosine only'],
+    [
+      `train --schedule cosine --lr-min 0.5 --data ${F}/data`,
+      2,
+      'final learning rate must be from 0 to α = 0.1, got 0.5',
+    ],
+    [
+      `train --warmup 50 --iters 10 --data ${F}/data`,
+      2,
+      "warm-up must be a whole number of steps from 0 to the run's 10",
+    ],
+    [
+      `train --dropout 0.5 --layers 784,10 --data ${F}/data`,
+      2,
+      'dropout applies to hidden layers, and 784-10 has none',
+    ],
+    [
+      `train --validation 20 --data ${F}/data`,
+      2,
+      'a validation set of 20 samples leaves none of the 20 training samples to train on',
+    ],
+    [
+      `train --early-stop 3 --data ${F}/data`,
+      2,
+      'early stopping watches the validation set, and there is none',
+    ],
+    [
+      `train --resume ${F}/adam-finished.json --epochs 20`,
+      2,
+      "is a finished model, saved without the adam optimizer's state (only checkpoints keep it)",
+    ],
+    [
+      `train --resume ${F}/embedded.json`,
+      2,
+      'was trained on the embedded 8 000 digits, which mnn no longer ships; continue it on the full MNIST shipped with mnn with --data packaged',
+    ],
+    [
+      `train --resume ${F}/gd-checkpoint.json --batch-size 64`,
+      2,
+      '--batch-size cannot change when resuming',
+    ],
+    [
+      `train --resume ${F}/gd-checkpoint.json --optimizer adam`,
+      2,
+      '--optimizer cannot change when resuming',
+    ],
+    ['train extra-argument', 2, 'too many arguments'],
   ],
   eval: [
     [`eval ${F}/absent.json`, 1, 'not found'],

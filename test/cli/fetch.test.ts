@@ -121,7 +121,7 @@ describe('mnn fetch', () => {
       `${server.url('tampered')}: checksum mismatch: expected SHA-256 ${fixtures.sha256['train-images-idx3-ubyte.gz']}`,
     );
     expect(error).toContain(
-      '; training still works offline on the embedded digits; check the network or proxy ' +
+      '; training still works offline on the MNIST shipped with mnn; check the network or proxy ' +
         '(HTTPS_PROXY), or give another mirror (--mirror URL)',
     );
     expect(existsSync(join(workspace, 'data'))).toBe(false);

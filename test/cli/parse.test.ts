@@ -62,16 +62,53 @@ function errorOf(line: string): string {
 }
 
 describe('defaults (what --help promises)', () => {
-  it('train: 784-10-10, α 0.1, 1000 iterations, seed 1, He init, a history point every 100', () => {
-    expect(optionsOf('train')).toMatchObject({
+  it('train: the paper (784-10-10, α 0.1, 1000 full-batch iterations of plain gradient descent, seed 1, He init)', () => {
+    const options = optionsOf('train');
+    expect(options).toMatchObject({
       layers: [784, 10, 10],
       alpha: 0.1,
       iters: 1000,
       seed: 1,
       init: 'he',
-      evalEvery: 100,
       out: 'models/model.json',
-      checkpointEvery: 100,
+      optimizer: 'gd',
+      weightDecay: 0,
+      schedule: 'constant',
+      warmup: 0,
+      dropout: 0,
+      validation: 0,
+    });
+    // Unset: the whole training set per step, about 20 history points, a checkpoint a minute, no shifts.
+    for (const unset of [
+      'batchSize',
+      'epochs',
+      'lr',
+      'evalEvery',
+      'checkpointEvery',
+      'augment',
+      'limit',
+      'earlyStop',
+    ]) {
+      expect(options[unset], unset).toBeUndefined();
+    }
+  });
+
+  it("train: the optimizers' and schedules' parameters default as in PyTorch", () => {
+    expect(optionsOf('train --optimizer adam')).toMatchObject({
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+    });
+    expect(optionsOf('train --optimizer momentum')).toMatchObject({ momentum: 0.9 });
+    expect(optionsOf('train --schedule cosine')).toMatchObject({ lrMin: 0 });
+    expect(optionsOf('train --schedule step --step-every 5')).toMatchObject({
+      gamma: 0.1,
+      stepEvery: 5,
+    });
+    expect(optionsOf('train --augment shift:2 --batch-size 64 --epochs 3')).toMatchObject({
+      augment: 2,
+      batchSize: 64,
+      epochs: 3,
     });
   });
 
@@ -128,6 +165,29 @@ const REFUSED: readonly (readonly [line: string, message: string])[] = [
   ['train --checkpoint-every 0.5', '--checkpoint-every must be a whole number'],
   ['train --init xavier', '--init must be one of he, uniform'],
   ['train --labels cats', '--labels must be one of mnist, fashion'],
+  ['train --limit 0', '--limit must be a whole number from 1'],
+  ['train --batch-size 1.5', '--batch-size must be a whole number'],
+  ['train --epochs 0', '--epochs must be a whole number from 1'],
+  ['train --lr 0', '--lr must be a number greater than 0'],
+  ['train --optimizer sgd', '--optimizer must be one of gd, momentum, adam'],
+  ['train --optimizer momentum --momentum 1', '--momentum must be a number from 0 to below 1'],
+  ['train --optimizer adam --beta1 1', '--beta1 must be a number from 0 to below 1'],
+  ['train --optimizer adam --beta2 -0.5', '--beta2 must be a number from 0 to below 1'],
+  ['train --optimizer adam --epsilon 0', '--epsilon must be a number greater than 0'],
+  ['train --weight-decay -1', '--weight-decay must be a number from 0 to at most 1'],
+  ['train --schedule linear', '--schedule must be one of constant, cosine, step'],
+  ['train --schedule step --step-every 0', '--step-every must be a whole number from 1'],
+  ['train --schedule step --step-every 2 --gamma 0', '--gamma must be a number greater than 0'],
+  ['train --warmup -1', '--warmup must be a whole number from 0'],
+  ['train --dropout -0.1', '--dropout must be a number from 0 to below 1'],
+  [
+    'train --augment flip',
+    '--augment must be shift:K with K a whole number of pixels from 1 to 27',
+  ],
+  ['train --augment shift:0', '--augment must be shift:K'],
+  ['train --augment shift:28', '--augment must be shift:K'],
+  ['train --validation -1', '--validation must be a whole number from 0'],
+  ['train --early-stop 0', '--early-stop must be a whole number from 1'],
   ['train --iter 5', "unknown option '--iter'\n(Did you mean --iters?)"],
   ['train extra-argument', 'too many arguments'],
   ['eval m.json --split validation', '--split must be one of test, train'],

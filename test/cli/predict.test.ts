@@ -43,7 +43,7 @@ beforeAll(() => {
     files[name] = join(workspace, name);
     saveModel(files[name], model);
   }
-  // A "7" from the embedded TEST split, drawn black on white and as a noisy JPEG photo.
+  // A "7" from the MNIST TEST split, drawn black on white and as a noisy JPEG photo.
   const seven = testDigits(8)[7];
   const styles = renderDigitStyles(seven.pixels, new Random(1));
   const png = styles[0].bytes;

@@ -24,7 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A plain progress line: iteration, share done, loss, accuracy, speed and time left. */
 const PLAIN_LINE =
-  /^training \d+\/10000000 \(\d+%\) \| loss \d+\.\d{4} \| accuracy \d+\.\d{2}% \| [\d.]+ it\/s \| ETA \S+$/m;
+  /^training \d+\/10000000 \(\d+%\) \| training loss \d+\.\d{4} \| training accuracy \d+\.\d{2}% \| [\d.]+ it\/s \| ETA \S+$/m;
 
 describe('progress', () => {
   it('on a pipe: a plain line every few seconds, with iteration, loss, accuracy and ETA', async () => {

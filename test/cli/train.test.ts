@@ -16,23 +16,38 @@ function weightsOf(path: string): unknown {
   return { weights: model.weights, biases: model.biases };
 }
 
-describe('mnn train and eval on the embedded digits', () => {
+describe('mnn train and eval on the MNIST shipped with mnn', () => {
   const workspace = mkdtempSync(join(tmpdir(), 'mnn-cli-train-'));
 
   it('trains, prints a JSON summary, and eval reports the same test accuracy', async () => {
     const run = await runMnn(
-      ['train', '--iters', '20', '--eval-every', '10', '--json', '--out', 'models/a.json'],
+      [
+        'train',
+        '--limit',
+        '2000',
+        '--iters',
+        '50',
+        '--eval-every',
+        '10',
+        '--json',
+        '--out',
+        'models/a.json',
+      ],
       {
         cwd: workspace,
       },
     );
-    expect(run.stderr).toBe('');
+    // Only progress lines on stderr (a plain one every few seconds: stderr is a pipe here).
+    const others = run.stderr
+      .split('\n')
+      .filter((line) => line && !/^training \d+\/50 /.test(line));
+    expect(others).toEqual([]);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as Record<string, number | string>;
     expect(Object.keys(summary).sort()).toEqual(
       ['iterations', 'loss', 'model', 'seconds', 'testAccuracy', 'trainAccuracy'].sort(),
     );
-    expect(summary.iterations).toBe(20);
+    expect(summary.iterations).toBe(50);
     expect(summary.testAccuracy).toBeGreaterThan(0.5);
 
     const evaluation = await runMnn(['eval', 'models/a.json', '--json'], { cwd: workspace });
@@ -43,12 +58,12 @@ describe('mnn train and eval on the embedded digits', () => {
       confusion: number[][];
     };
     expect(report.accuracy).toBe(summary.testAccuracy);
-    expect(report.samples).toBe(2000);
-    expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(2000);
+    expect(report.samples).toBe(10000);
+    expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10000);
   });
 
   it('writes byte-identical weights for the same --seed, and different ones for another seed', async () => {
-    const args = ['train', '--layers', '784,12,10', '--iters', '5', '--json'];
+    const args = ['train', '--limit', '1000', '--layers', '784,12,10', '--iters', '5', '--json'];
     await runMnn([...args, '--out', 'one.json'], { cwd: workspace });
     await runMnn([...args, '--out', 'two.json'], { cwd: workspace });
     await runMnn([...args, '--seed', '2', '--out', 'three.json'], { cwd: workspace });
@@ -59,20 +74,42 @@ describe('mnn train and eval on the embedded digits', () => {
   });
 
   it('shows progress-free text output with the data source, charts and a summary for people', async () => {
-    const run = await runMnn(['train', '--iters', '3', '--eval-every', '1', '--out', 'b.json'], {
-      cwd: workspace,
-    });
+    const run = await runMnn(
+      ['train', '--limit', '500', '--iters', '3', '--eval-every', '1', '--out', 'b.json'],
+      { cwd: workspace },
+    );
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('data: embedded MNIST digits (8000 training + 2000 test samples');
+    expect(run.stdout).toContain(
+      'data: MNIST shipped with mnn (500 training + 10000 test samples)',
+    );
     expect(run.stdout).toContain('loss (training set)');
     expect(run.stdout).toMatch(/done: train accuracy [\d.]+%, test accuracy [\d.]+%/);
     expect(run.stdout).toContain('model saved to b.json');
   });
 
+  it('evaluates a version 1 model of the retired embedded digits on the MNIST shipped with mnn, saying so', async () => {
+    const document = JSON.parse(readFileSync(join(workspace, 'models/a.json'), 'utf8')) as {
+      version: number;
+      training: Record<string, unknown>;
+    };
+    document.version = 1;
+    document.training = { ...document.training, dataset: 'embedded', samples: 8000 };
+    for (const key of ['optimizer', 'schedule', 'dropout', 'validation', 'maxShift']) {
+      delete document.training[key];
+    }
+    writeFileSync(join(workspace, 'old.json'), JSON.stringify(document));
+    const run = await runMnn(['eval', 'old.json', '--json'], { cwd: workspace });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'note: old.json was trained on the embedded digits mnn no longer ships; evaluating it on the MNIST shipped with mnn',
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ samples: 10000, data: 'packaged' });
+  });
+
   it('prints eval tables for people: per-class precision/recall and the confusion matrix', async () => {
     const run = await runMnn(['eval', 'models/a.json'], { cwd: workspace });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/accuracy [\d.]+% \(\d+\/2000\)/);
+    expect(run.stdout).toMatch(/accuracy [\d.]+% \(\d+\/10000\)/);
     expect(run.stdout).toContain('precision');
     expect(run.stdout).toContain('confusion matrix (rows: true class, columns: predicted)');
   });

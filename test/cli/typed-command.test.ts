@@ -41,8 +41,8 @@ describe('suggested commands', () => {
     expect(direct.stderr).not.toContain('npx');
   });
 
-  it('in the note about the embedded digits', async () => {
-    const npx = await runCli(['eval', 'm.json', '--data', 'embedded'], root, THROUGH_NPX);
-    expect(npx.stdout).toContain('`npx mnn fetch` downloads the full 70 000');
+  it('in the hint for a named data set not fetched yet', async () => {
+    const npx = await runCli(['eval', 'm.json', '--data', 'fashion'], root, THROUGH_NPX);
+    expect(npx.stderr).toContain('npx mnn fetch --dataset fashion');
   });
 });

@@ -187,7 +187,7 @@ describe('fetchFiles', () => {
     expect(error.message).toContain(`${server?.url('second')}: checksum mismatch`);
     expect(error.message).toContain(`expected SHA-256 ${fixtures.sha256[name]}, got `);
     expect(error.kind).toBe('network');
-    expect(error.hint).toContain('training still works offline on the embedded digits');
+    expect(error.hint).toContain('training still works offline on the MNIST shipped with mnn');
     expect(error.option).toBe('mirrors');
     expect(error.message).not.toContain('\n');
     // The target directory was created by this fetch; a failure removes it again.

@@ -17,8 +17,8 @@ function directory(name: string): string {
 }
 
 describe('knownDataset', () => {
-  it('knows the embedded digits are MNIST', () => {
-    expect(knownDataset({ kind: 'embedded' })).toBe('mnist');
+  it('knows the packaged data set is MNIST', () => {
+    expect(knownDataset({ kind: 'packaged' })).toBe('mnist');
   });
 
   it('knows a directory by its path: fashion first, then mnist, else nothing', () => {

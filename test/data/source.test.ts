@@ -23,8 +23,8 @@ afterEach(() => {
 });
 
 describe('resolveDataSource (the --data option)', () => {
-  it('without a value: the embedded digits until data/mnist holds the four files', () => {
-    expect(resolveDataSource(undefined)).toEqual({ kind: 'embedded' });
+  it('without a value: the packaged MNIST until data/mnist holds the four files', () => {
+    expect(resolveDataSource(undefined)).toEqual({ kind: 'packaged' });
     writeTinyDataset(join(workspace, DEFAULT_DATA_DIRECTORIES.mnist), { train: 2, test: 2 });
     expect(resolveDataSource(undefined)).toEqual({
       kind: 'directory',
@@ -32,8 +32,8 @@ describe('resolveDataSource (the --data option)', () => {
     });
   });
 
-  it('names the embedded digits, the fetched sets by name, and any directory by path', () => {
-    expect(resolveDataSource('embedded')).toEqual({ kind: 'embedded' });
+  it('names the packaged MNIST, the fetched sets by name, and any directory by path', () => {
+    expect(resolveDataSource('packaged')).toEqual({ kind: 'packaged' });
     expect(resolveDataSource('mnist')).toEqual({
       kind: 'directory',
       directory: join(workspace, 'data', 'mnist'),
@@ -49,9 +49,16 @@ describe('resolveDataSource (the --data option)', () => {
   });
 
   it('round-trips through the name a model file records', () => {
-    for (const source of [resolveDataSource('embedded'), resolveDataSource('sets/mine')]) {
+    for (const source of [resolveDataSource('packaged'), resolveDataSource('sets/mine')]) {
       expect(dataSourceFromName(dataSourceName(source))).toEqual(source);
     }
     expect(dataSourceName(resolveDataSource('sets/mine'))).toBe(join(workspace, 'sets', 'mine'));
+  });
+
+  it('reads the retired embedded digits of old models as the packaged MNIST, and refuses to be asked for them', () => {
+    expect(dataSourceFromName('embedded')).toEqual({ kind: 'packaged' });
+    expect(() => resolveDataSource('embedded')).toThrow(
+      expect.objectContaining({ kind: 'usage', option: 'data' }),
+    );
   });
 });

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../src/model/model.js';
 import { exportOnnx, isMnnOnnx, ONNX_IR_VERSION, ONNX_OPSET } from '../../src/export/onnx.js';
 import { onnxModelProto } from '../../src/export/onnx-proto.js';
-import { embeddedDigits, trainSmallModel } from '../helpers/trained-model.js';
+import { packagedDigits, trainSmallModel } from '../helpers/trained-model.js';
 import { digitInputs, maxAbsoluteDifference, mnnAnswers, runtimeAnswers } from './agreement.js';
 
 // onnxruntime-web's WebAssembly backend, in Node: one thread (no workers), and its .wasm files
@@ -14,7 +14,7 @@ ort.env.wasm.numThreads = 1;
 ort.env.wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
 
 const DIGITS = 100;
-const data = embeddedDigits();
+const data = packagedDigits();
 
 /** The plain-object form of an exported file, decoded with our own onnx.proto subset. */
 function decodeOnnx(bytes: Uint8Array): Record<string, unknown> & {

@@ -9,11 +9,11 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, writeExport } from '../../src/export/export.js';
 import type { Model } from '../../src/model/model.js';
-import { embeddedDigits, trainSmallModel } from '../helpers/trained-model.js';
+import { packagedDigits, trainSmallModel } from '../helpers/trained-model.js';
 import { digitInputs, maxAbsoluteDifference, mnnAnswers, runtimeAnswers } from './agreement.js';
 
 const DIGITS = 100;
-const data = embeddedDigits();
+const data = packagedDigits();
 let workspace: string;
 let server: Server;
 let baseUrl: string;

@@ -1,12 +1,12 @@
 /**
  * Renders 28×28 digits the way users produce them (paint-program exports, transparent canvases,
  * photos of paper, JPEGs, odd PNG formats), to check that `mnn predict`'s preprocessing recovers
- * an MNIST-like digit from each. The digits come from the embedded TEST split. Shared by the
+ * an MNIST-like digit from each. The digits come from the MNIST TEST split. Shared by the
  * tests and scripts/make-digit-images.ts (which writes a corpus to look at).
  */
 import jpeg from 'jpeg-js';
 import { pixelsPerSample } from '../../src/data/dataset.js';
-import { loadEmbedded, type EmbeddedLoadOptions } from '../../src/data/embedded.js';
+import { loadPackagedMnist } from '../../src/data/packaged.js';
 import type { DecodedImage } from '../../src/image/decode.js';
 import { Random } from '../../src/nn/random.js';
 import { encodePng } from './png-encoder.js';
@@ -243,18 +243,22 @@ export interface LabelledDigit {
 }
 
 /**
- * The first `count` digits of the embedded TEST split (never the training split, so a model
- * trained on the embedded set has not seen them); the split is interleaved 0, 1, …, 9, so any
- * count has (nearly) equal numbers of each digit.
+ * `count` digits of the MNIST TEST split (never the training split, so a model trained by mnn
+ * has not seen them), labels cycling 0, 1, …, 9: digit k is the next test sample labelled
+ * k mod 10, so any count has (nearly) equal numbers of each digit.
  */
-export function testDigits(count: number, options: EmbeddedLoadOptions = {}): LabelledDigit[] {
-  const { test } = loadEmbedded(options);
-  if (count > test.count) {
-    throw new RangeError(`the embedded test split has ${test.count} digits, not ${count}`);
-  }
+export function testDigits(count: number): LabelledDigit[] {
+  const { test } = loadPackagedMnist({ splits: 'test' });
   const pixels = pixelsPerSample(test);
-  return Array.from({ length: count }, (_, i) => ({
-    label: test.labels[i],
-    pixels: test.images.slice(i * pixels, (i + 1) * pixels),
-  }));
+  const searchFrom = new Array<number>(10).fill(0);
+  return Array.from({ length: count }, (_, k) => {
+    const label = k % 10;
+    let sample = searchFrom[label];
+    while (sample < test.count && test.labels[sample] !== label) sample++;
+    if (sample === test.count) {
+      throw new RangeError(`the MNIST test split has fewer than ${count} digits cycling 0…9`);
+    }
+    searchFrom[label] = sample + 1;
+    return { label, pixels: test.images.slice(sample * pixels, (sample + 1) * pixels) };
+  });
 }

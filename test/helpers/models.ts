@@ -29,14 +29,20 @@ export function trainingAt(iteration: number, target = 100): TrainingRecord {
   }));
   const last = history[history.length - 1];
   return {
-    dataset: 'embedded',
-    samples: 8000,
+    dataset: 'packaged',
+    samples: 60000,
     alpha: 0.1,
     iterations: iteration,
     targetIterations: target,
     seed: 1,
     init: 'he',
     evalEvery: 10,
+    optimizer: { kind: 'gd', weightDecay: 0 },
+    schedule: { kind: 'constant', warmup: 0 },
+    dropout: 0,
+    validation: 0,
+    maxShift: 0,
+    stoppedEarly: false,
     loss: last.loss,
     trainAccuracy: last.trainAccuracy,
     testAccuracy: last.testAccuracy,

@@ -1,14 +1,14 @@
 import type { DataSplits } from '../../src/data/dataset.js';
-import { loadEmbedded } from '../../src/data/embedded.js';
 import { datasetLabels } from '../../src/data/labels.js';
 import type { Model } from '../../src/model/model.js';
 import { PIXEL_SCALE } from '../../src/nn/input.js';
 import { createEngine } from '../../src/train/create-engine.js';
 import { train } from '../../src/train/train.js';
+import { mnistSubset } from './mnist.js';
 
-/** The packaged MNIST digits (8 000 training, 2 000 test), converted once into data/. */
-export function embeddedDigits(): DataSplits {
-  return loadEmbedded({ cacheDir: 'data' });
+/** The first 8 000 training and 2 000 test digits of the MNIST shipped with mnn. */
+export function packagedDigits(): DataSplits {
+  return { ...mnistSubset(8000, 2000), name: 'packaged' };
 }
 
 /**
@@ -18,15 +18,15 @@ export function embeddedDigits(): DataSplits {
 export async function trainSmallModel(
   layerSizes: readonly number[],
   iterations = 40,
-  data: DataSplits = embeddedDigits(),
+  data: DataSplits = packagedDigits(),
 ): Promise<Model> {
   const result = await train(
     data,
     { layerSizes, alpha: 0.5, iterations, seed: 1, init: 'he', evalEvery: iterations },
-    (dataset, sizes) => createEngine(dataset, sizes, { threads: 1 }),
+    (dataset, sizes, needs) => createEngine(dataset, sizes, { threads: 1, batches: needs.batches }),
   );
   return {
-    parameters: result.parameters,
+    parameters: result.selected,
     labels: datasetLabels('mnist'),
     input: { width: data.train.cols, height: data.train.rows, scale: PIXEL_SCALE },
     createdBy: 'mnn test',

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
 import type { DecodedImage } from '../../src/image/decode.js';
@@ -17,6 +16,7 @@ import {
 import { Random } from '../../src/nn/random.js';
 import { digitAsImage, meanAbsoluteDifference } from '../helpers/digit-images.js';
 import { drawSyntheticDigit } from '../helpers/synthetic-digits.js';
+import { mnistSubset } from '../helpers/mnist.js';
 
 /** An 8-bit RGBA image from a function of (x, y) giving [r, g, b, a]. */
 function rgbaImage(
@@ -47,13 +47,16 @@ function grayImage(
 const inRing = (x: number, y: number, cx: number, cy: number, radius: number, pen: number) =>
   Math.abs(Math.hypot(x - cx, y - cy) - radius) < pen;
 
-/** Real MNIST digits from the mnist package (values 0–1 with 3 decimals) as bytes. */
+/** The first `count` MNIST training digits labelled `label` (the MNIST shipped with mnn). */
 function realMnistDigits(label: number, count: number): Uint8Array[] {
-  const require = createRequire(import.meta.url);
-  const raw = (require(`mnist/src/digits/${label}.json`) as { data: number[] }).data;
-  return Array.from({ length: count }, (_, k) =>
-    Uint8Array.from(raw.slice(k * 784, (k + 1) * 784), (v) => Math.round(v * 255)),
-  );
+  const { train } = mnistSubset(5000);
+  const digits: Uint8Array[] = [];
+  for (let sample = 0; sample < train.count && digits.length < count; sample++) {
+    if (train.labels[sample] === label) {
+      digits.push(train.images.slice(sample * 784, (sample + 1) * 784));
+    }
+  }
+  return digits;
 }
 
 /** The bounding box of pixels above zero in a 28×28 byte image. */

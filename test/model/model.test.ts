@@ -31,11 +31,17 @@ function sampleModel(): Model {
       seed: 1,
       init: 'he',
       evalEvery: 1,
+      optimizer: { kind: 'gd', weightDecay: 0 },
+      schedule: { kind: 'constant', warmup: 0 },
+      dropout: 0,
+      validation: 0,
+      maxShift: 0,
       loss: 0.5,
       trainAccuracy: 0.75,
       testAccuracy: 0.5,
       seconds: 0.01,
       complete: true,
+      stoppedEarly: false,
       history: [{ iteration: 0, loss: 0.7, trainAccuracy: 0.5, testAccuracy: 0.5 }],
     },
     createdBy: 'mnn test',
@@ -76,7 +82,7 @@ describe('model files', () => {
   it('writes the documented schema fields', () => {
     const document = JSON.parse(serializeModel(sampleModel())) as Record<string, unknown>;
     expect(document.format).toBe('mnn-model');
-    expect(document.version).toBe(1);
+    expect(document.version).toBe(2);
     expect(document.activations).toEqual(['relu', 'softmax']);
     expect(Object.keys(document)).toEqual(
       expect.arrayContaining([
@@ -93,7 +99,7 @@ describe('model files', () => {
 
   it.each([
     ['a wrong format name', (d: Record<string, unknown>) => (d.format = 'keras'), /"format"/],
-    ['a newer version', (d: Record<string, unknown>) => (d.version = 2), /"version"/],
+    ['no version', (d: Record<string, unknown>) => delete d.version, /"version" is null/],
     ['one layer size', (d: Record<string, unknown>) => (d.layers = [4]), /at least two/],
     [
       'a fractional layer size',
@@ -130,6 +136,95 @@ describe('model files', () => {
     const message = errorAfterEdit(edit);
     expect(message).toMatch(expected);
     expect(message).toMatch(/^m\.json is not a valid mnn model/);
+  });
+
+  it('refuses a file from a newer mnn, naming both versions', () => {
+    const message = errorAfterEdit((d) => (d.version = 3));
+    expect(message).toBe(
+      'm.json is a version 3 model file, written by a newer mnn; this mnn reads versions 1 to 2',
+    );
+  });
+
+  it("loads a version 1 file as the paper's full-batch gradient descent", () => {
+    const document = JSON.parse(serializeModel(sampleModel())) as {
+      version: number;
+      training: Record<string, unknown>;
+    };
+    document.version = 1;
+    for (const key of [
+      'optimizer',
+      'schedule',
+      'dropout',
+      'validation',
+      'maxShift',
+      'stoppedEarly',
+    ])
+      delete document.training[key];
+    const training = parseModel(JSON.stringify(document), 'v1.json').training;
+    expect(training).toMatchObject({
+      optimizer: { kind: 'gd', weightDecay: 0 },
+      schedule: { kind: 'constant', warmup: 0 },
+      dropout: 0,
+      validation: 0,
+      maxShift: 0,
+      stoppedEarly: false,
+    });
+    expect(training?.batchSize).toBeUndefined();
+    expect(training?.checkpoint).toBeUndefined();
+  });
+
+  it("round-trips a checkpoint's Adam state, latest parameters and best point bit for bit", () => {
+    const model = sampleModel();
+    const random = new Random(3);
+    const arrays = () => ({
+      layerSizes: [4, 3, 2],
+      W: [12, 6].map((n) => Float64Array.from({ length: n }, () => random.normal() * 1e-9)),
+      b: [3, 2].map((n) => Float64Array.from({ length: n }, () => random.normal())),
+    });
+    const checkpoint = {
+      parameters: arrays(),
+      optimizer: { t: 7, M: arrays(), S: arrays() },
+      best: { iteration: 5, validationAccuracy: 0.5, validationLoss: 0.9, pointsSince: 1 },
+      running: { lossSum: 1.2345678901234567, correct: 3, samples: 4 },
+    };
+    const training = {
+      ...model.training!,
+      optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 },
+      validation: 2,
+      complete: false,
+      checkpoint,
+    } as const;
+    const loaded = parseModel(serializeModel({ ...model, training }), 'c.json').training;
+    expect(loaded?.checkpoint).toEqual(checkpoint);
+    expect(loaded?.optimizer).toEqual(training.optimizer);
+  });
+
+  it.each([
+    [
+      'Adam state for momentum',
+      { kind: 'momentum', momentum: 0.9, weightDecay: 0 },
+      /does not hold the state of the momentum optimizer/,
+    ],
+    ['an unknown optimizer', { kind: 'rmsprop', weightDecay: 0 }, /"training.optimizer.kind"/],
+    [
+      'an Adam β₂ of 1',
+      { kind: 'adam', beta1: 0.9, beta2: 1, epsilon: 1e-8, weightDecay: 0 },
+      /"training.optimizer.beta2" must be in \[0, 1\)/,
+    ],
+  ])('refuses a checkpoint with %s', (_name, optimizer, expected) => {
+    const message = errorAfterEdit((d) => {
+      const training = d.training as Record<string, unknown>;
+      training.optimizer = optimizer;
+      training.checkpoint = {
+        optimizer: {
+          t: 1,
+          M: { weights: d.weights, biases: d.biases },
+          S: { weights: d.weights, biases: d.biases },
+        },
+        running: { lossSum: 0, correct: 0, samples: 0 },
+      };
+    });
+    expect(message).toMatch(expected);
   });
 
   it('refuses a weight or bias written as 1e999, which JSON parses to ±Infinity (regression: issue 14)', () => {

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { parseModel } from '../../src/model/load.js';
 import { serializeModel } from '../../src/model/save.js';
+import { modelOf, resumeState } from '../../src/cli/train-record.js';
+import { PAPER_OPTIMIZER } from '../../src/train/optimizer.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
-import { train, type TrainOptions, type TrainResult } from '../../src/train/train.js';
+import { CONSTANT_SCHEDULE } from '../../src/train/schedule.js';
+import {
+  train,
+  type TrainOptions,
+  type TrainResult,
+  type TrainState,
+} from '../../src/train/train.js';
 import { randomDataset } from '../helpers/random-data.js';
 
 const data = {
@@ -18,41 +26,69 @@ const options: TrainOptions = {
   init: 'he',
   evalEvery: 100,
 };
+/** Mini-batches with every option that carries state: Adam, validation, dropout, shifts, cosine. */
+const miniBatchOptions: TrainOptions = {
+  ...options,
+  layerSizes: [16, 12, 10],
+  alpha: 0.01,
+  iterations: 60,
+  evalEvery: 7,
+  batchSize: 8,
+  optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 },
+  schedule: { kind: 'cosine', lrMin: 0.001, warmup: 5 },
+  dropout: 0.25,
+  validation: 6,
+  maxShift: 1,
+};
 const reference = async (dataset: Dataset, layerSizes: readonly number[]) =>
   new ReferenceEngine(dataset, layerSizes);
 
-/** Saves training's state as a model file and reads it back, as a resumed CLI run would. */
-function throughModelFile(result: TrainResult): TrainResult {
-  const text = serializeModel({
-    parameters: result.parameters,
-    labels: Array.from({ length: 10 }, (_, i) => String(i)),
-    input: { width: 4, height: 4, scale: 255 },
-    training: {
-      dataset: 'test',
-      samples: 30,
-      alpha: options.alpha,
-      iterations: result.iteration,
-      targetIterations: options.iterations,
-      seed: options.seed,
-      init: options.init,
-      evalEvery: options.evalEvery,
-      loss: result.loss,
-      trainAccuracy: result.trainAccuracy,
-      testAccuracy: result.testAccuracy,
-      seconds: result.seconds,
-      complete: false,
-      history: result.history,
+/** Saves training's state as a model file (as the CLI does) and reads it back as a resumable state. */
+function throughModelFile(result: TrainResult, trainOptions: TrainOptions): TrainState {
+  const model = modelOf(result, {
+    settings: {
+      source: { kind: 'packaged' },
+      layers: [...trainOptions.layerSizes],
+      alpha: trainOptions.alpha,
+      length: { iterations: trainOptions.iterations },
+      seed: trainOptions.seed,
+      init: trainOptions.init,
+      evalEvery: trainOptions.evalEvery,
+      batchSize: trainOptions.batchSize,
+      optimizer: trainOptions.optimizer ?? PAPER_OPTIMIZER,
+      schedule: trainOptions.schedule ?? CONSTANT_SCHEDULE,
+      dropout: trainOptions.dropout ?? 0,
+      validation: trainOptions.validation ?? 0,
+      earlyStop: trainOptions.earlyStop,
+      maxShift: trainOptions.maxShift ?? 0,
+      out: 'checkpoint.json',
     },
-    createdBy: 'test',
-    createdAt: '',
+    iterations: trainOptions.iterations,
+    evalEvery: trainOptions.evalEvery,
+    stepsPerEpoch: 1,
+    labels: Array.from({ length: 10 }, (_, i) => String(i)),
+    trainSet: data.train,
   });
-  const model = parseModel(text, 'checkpoint.json');
-  return { ...result, parameters: model.parameters, history: model.training?.history ?? [] };
+  const loaded = parseModel(serializeModel(model), 'checkpoint.json');
+  if (loaded.training === undefined) throw new Error('the checkpoint lost its training record');
+  return resumeState(loaded, loaded.training);
 }
 
-/** The weights and biases as one list of arrays, for bitwise comparison. */
-function arrays(result: TrainResult): Float64Array[] {
-  return [...result.parameters.W, ...result.parameters.b];
+/** Trains until `stopAt` steps are done, as Ctrl-C would, and returns where it stood. */
+async function interruptedAt(stopAt: number, trainOptions: TrainOptions): Promise<TrainResult> {
+  let done = 0;
+  return train(data, trainOptions, reference, {
+    onIteration: ({ iteration }) => void (done = iteration),
+    shouldStop: () => done >= stopAt,
+  });
+}
+
+/** The kept and the latest weights and biases, as bytes, for bitwise comparison. */
+function bytes(result: TrainResult): Buffer[] {
+  const { selected, parameters } = result;
+  return [...selected.W, ...selected.b, ...parameters.W, ...parameters.b].map((values) =>
+    Buffer.from(values.buffer, values.byteOffset, values.byteLength),
+  );
 }
 
 describe('train: checkpoints and exact resume', () => {
@@ -69,66 +105,63 @@ describe('train: checkpoints and exact resume', () => {
     expect(result.stopped).toBe(false);
   });
 
-  it('stops after the iteration during which shouldStop turned true, marked stopped', async () => {
-    let iterations = 0;
-    const result = await train(data, options, reference, {
-      onIteration: ({ iteration }) => void (iterations = iteration),
-      shouldStop: () => iterations >= 137,
-    });
+  it('stops after the step during which shouldStop turned true, adding no history point', async () => {
+    const result = await interruptedAt(137, options);
     expect(result.iteration).toBe(137);
     expect(result.stopped).toBe(true);
-    expect(result.history[result.history.length - 1].iteration).toBe(137);
+    expect(result.history.map((point) => point.iteration)).toEqual([0, 100]);
   });
 
   it('500 iterations, stop, save, load, resume to 1000 gives bit-identical weights', async () => {
     const uninterrupted = await train(data, options, reference);
-    let done = 0;
-    const interrupted = await train(data, options, reference, {
-      onIteration: ({ iteration }) => void (done = iteration),
-      shouldStop: () => done >= 500,
-    });
+    const interrupted = await interruptedAt(500, options);
     expect(interrupted.iteration).toBe(500);
     const resumed = await train(
       data,
-      { ...options, resume: throughModelFile(interrupted) },
+      { ...options, resume: throughModelFile(interrupted, options) },
       reference,
     );
     expect(resumed.iteration).toBe(1000);
-    const expected = arrays(uninterrupted);
-    arrays(resumed).forEach((values, index) => {
-      expect(Buffer.from(values.buffer)).toEqual(Buffer.from(expected[index].buffer));
-    });
-    expect(resumed.history.map((point) => point.iteration)).toEqual(
-      uninterrupted.history.map((point) => point.iteration),
-    );
+    expect(bytes(resumed)).toEqual(bytes(uninterrupted));
+    expect(resumed.history).toEqual(uninterrupted.history);
   });
 
   it('a checkpoint handed to onCheckpoint resumes exactly too', async () => {
-    const checkpoints: TrainResult[] = [];
-    const full = await train(
-      data,
-      { ...options, iterations: 300, checkpointEvery: 100 },
-      reference,
-      {
-        onCheckpoint: (checkpoint) => void checkpoints.push(throughModelFile(checkpoint)),
-      },
-    );
-    const resumed = await train(
-      data,
-      { ...options, iterations: 300, resume: checkpoints[1] },
-      reference,
-    );
-    expect(checkpoints[1].iteration).toBe(200);
-    expect(arrays(resumed)).toEqual(arrays(full));
+    const states: TrainState[] = [];
+    const shorter = { ...options, iterations: 300, checkpointEvery: 100 };
+    const full = await train(data, shorter, reference, {
+      onCheckpoint: (checkpoint) => void states.push(throughModelFile(checkpoint, shorter)),
+    });
+    const resumed = await train(data, { ...shorter, resume: states[1] }, reference);
+    expect(states[1].iteration).toBe(200);
+    expect(bytes(resumed)).toEqual(bytes(full));
   });
 
-  it('ends with the error of a failed checkpoint write, having closed the engine', async () => {
-    let closed = false;
+  it.each([13, 20, 31])(
+    'Adam mini-batches with validation, dropout and shifts: stopped at step %i (mid-epoch), saved, loaded and resumed, give bit-identical weights and history',
+    async (stopAt) => {
+      const uninterrupted = await train(data, miniBatchOptions, reference);
+      const interrupted = await interruptedAt(stopAt, miniBatchOptions);
+      expect(interrupted.iteration).toBe(stopAt);
+      const resumed = await train(
+        data,
+        { ...miniBatchOptions, resume: throughModelFile(interrupted, miniBatchOptions) },
+        reference,
+      );
+      expect(bytes(resumed)).toEqual(bytes(uninterrupted));
+      expect(resumed.history).toEqual(uninterrupted.history);
+      expect(resumed.best?.iteration).toBe(uninterrupted.best?.iteration);
+    },
+  );
+
+  it('ends with the error of a failed checkpoint write, having closed the engines', async () => {
+    let closed = 0;
     const engineThatTracksClose = async (dataset: Dataset, layerSizes: readonly number[]) => {
       const engine = new ReferenceEngine(dataset, layerSizes);
       return {
         compute: engine.compute.bind(engine),
-        close: async () => void (closed = true),
+        evaluate: engine.evaluate.bind(engine),
+        close: async () => void closed++,
       };
     };
     await expect(
@@ -138,6 +171,6 @@ describe('train: checkpoints and exact resume', () => {
         },
       }),
     ).rejects.toThrow('disk full');
-    expect(closed).toBe(true);
+    expect(closed).toBe(2);
   });
 });

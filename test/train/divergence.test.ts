@@ -15,6 +15,7 @@ import { evaluate } from '../../src/train/evaluate.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
 import { train, type TrainResult } from '../../src/train/train.js';
 import { initParameters } from '../../src/nn/init.js';
+import { largestMagnitude, MAX_PARAMETER_MAGNITUDE } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 
 /** count random 4×4 byte images with labels 0–9. */
@@ -102,5 +103,62 @@ describe('training with a learning rate far too large', () => {
       expect(Number.isFinite(checkpoint.loss), `iteration ${checkpoint.iteration}`).toBe(true);
       expect(checkpoint.loss).toBeLessThanOrEqual(10 * first);
     }
+  });
+});
+
+describe('mini-batch training with a learning rate far too large', () => {
+  it('stops with a diverged error; every checkpoint it handed out is finite and loads back', async () => {
+    const data = { train: randomDataset(64, 3), test: randomDataset(16, 4) };
+    const layerSizes = [16, 32, 32, 10];
+    const checkpoints: { iteration: number; loss: number; largest: number }[] = [];
+    const run = train(
+      data,
+      {
+        layerSizes,
+        alpha: 1000,
+        iterations: 200,
+        seed: 1,
+        init: 'he',
+        evalEvery: 4,
+        batchSize: 8,
+        optimizer: { kind: 'momentum', momentum: 0.9, weightDecay: 0 },
+        checkpointEvery: 1,
+      },
+      reference,
+      {
+        onCheckpoint: (checkpoint: TrainResult) => {
+          const { loss } = evaluate(checkpoint.parameters, data.train);
+          const largest = largestMagnitude(checkpoint.selected);
+          checkpoints.push({ iteration: checkpoint.iteration, loss, largest });
+        },
+      },
+    );
+    await expect(run).rejects.toMatchObject({ kind: 'diverged' });
+    for (const checkpoint of checkpoints) {
+      expect(Number.isFinite(checkpoint.loss), `iteration ${checkpoint.iteration}`).toBe(true);
+      expect(checkpoint.largest).toBeLessThanOrEqual(MAX_PARAMETER_MAGNITUDE);
+    }
+  });
+
+  it('a healthy mini-batch run is not stopped, however noisy its batches (batch size 1)', async () => {
+    const data = { train: randomDataset(40, 5), test: randomDataset(10, 6) };
+    let checkpoints = 0;
+    const result = await train(
+      data,
+      {
+        layerSizes: [16, 16, 10],
+        alpha: 0.05,
+        iterations: 200,
+        seed: 2,
+        init: 'he',
+        evalEvery: 10,
+        batchSize: 1,
+        checkpointEvery: 1,
+      },
+      reference,
+      { onCheckpoint: () => void checkpoints++ },
+    );
+    expect(result.iteration).toBe(200);
+    expect(checkpoints).toBeGreaterThan(150);
   });
 });

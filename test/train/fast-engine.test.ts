@@ -5,7 +5,7 @@ import type { Parameters } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
-import { gradientDescentStep } from '../../src/train/train.js';
+import { gradientDescentUpdate } from '../../src/train/optimizer.js';
 import { maxRelativeDifference, randomDataset } from '../helpers/random-data.js';
 
 // The oracle: docs/math.md written out per sample with plain loops, no sparsity, blocks or threads.
@@ -249,8 +249,8 @@ describe('createFastEngine', () => {
         expectClose(gradients, naive.gradients, 1e-12);
         expect(Math.abs(fast.loss - naive.loss)).toBeLessThanOrEqual(1e-12 * naive.loss);
         expect(fast.correct).toBe(naive.correct);
-        gradientDescentStep(fastParams, gradients, ALPHA);
-        gradientDescentStep(naiveParams, naive.gradients, ALPHA);
+        gradientDescentUpdate(fastParams, gradients, ALPHA);
+        gradientDescentUpdate(naiveParams, naive.gradients, ALPHA);
       }
       expectClose(fastParams, naiveParams, 1e-12);
     });

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { loadEmbedded } from '../../src/data/embedded.js';
-import { sliceDataset } from '../../src/data/dataset.js';
 import { initParameters, zeroParameters } from '../../src/nn/init.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
-import { gradientDescentStep } from '../../src/train/train.js';
+import { gradientDescentUpdate } from '../../src/train/optimizer.js';
+import { mnistSubset } from '../helpers/mnist.js';
 import { maxRelativeDifference } from '../helpers/random-data.js';
 
 // The reference engine (Network over Float64 matrices, docs/math.md line by line) is the oracle of the
 // fast engine: same loss, same gradients to 1e-12 relative, after several descent steps, on real digits.
 
 describe('fast engine against the reference engine', () => {
-  const { train } = loadEmbedded({ cacheDir: 'data' });
-  const dataset = sliceDataset(train, 0, 700);
+  const dataset = mnistSubset(700).train;
 
   it.each([
     [[784, 10, 10], 'he'],
@@ -39,7 +37,7 @@ describe('fast engine against the reference engine', () => {
             1e-12,
           );
         }
-        gradientDescentStep(parameters, referenceGradients, 0.5);
+        gradientDescentUpdate(parameters, referenceGradients, 0.5);
       }
     } finally {
       await fast.close();

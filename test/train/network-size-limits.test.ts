@@ -8,6 +8,7 @@ import { MnnError } from '../../src/errors.js';
 import {
   checkHistorySize,
   checkParameterCount,
+  savedParameterCopies,
   MAX_MODEL_FILE_BYTES,
   MAX_MODEL_PARAMETERS,
   parameterCount,
@@ -42,9 +43,26 @@ describe('parameter count', () => {
 
   it('accepts the largest networks whose file fits the model-file limit, even written longest', () => {
     expect(() => checkParameterCount([784, 10000, 10])).not.toThrow();
+    expect(() => checkParameterCount([784, 2500, 10], 4)).not.toThrow();
     // The longest shortest-round-trip form of a float64, with its comma, times the limit.
     const longest = `${JSON.stringify(-2.2250738585072014e-308)},`.length;
     expect(MAX_MODEL_PARAMETERS * longest).toBeLessThanOrEqual(MAX_MODEL_FILE_BYTES);
+  });
+});
+
+describe('parameter copies in a model file', () => {
+  it('counts the optimizer state and the best-so-far beside the parameters', () => {
+    expect(savedParameterCopies({ optimizer: 'gd', validation: false })).toBe(1);
+    expect(savedParameterCopies({ optimizer: 'momentum', validation: false })).toBe(2);
+    expect(savedParameterCopies({ optimizer: 'adam', validation: true })).toBe(4);
+  });
+
+  it('refuses an Adam network whose checkpoints would hold too many numbers to load back', () => {
+    const error = thrown(() => checkParameterCount([784, 5000, 10], 4));
+    expect(error.kind).toBe('limit');
+    expect(error.message).toBe(
+      "a 784-5000-10 network has 4.0 million parameters (its checkpoints hold 4 arrays of that size: the parameters, the optimizer's state and, with validation, the best so far), over the limit of 8 million: its model file (up to 400 MB) could not be loaded back, as model files are limited to 200 MB to fit in memory",
+    );
   });
 });
 
@@ -66,10 +84,20 @@ describe('history size', () => {
 
 describe('training memory', () => {
   it('grows with parameters, samples and threads', () => {
-    const small = trainingMemoryBytes([784, 10, 10], 8000, 1);
-    expect(trainingMemoryBytes([784, 1000, 10], 8000, 1)).toBeGreaterThan(small);
-    expect(trainingMemoryBytes([784, 10, 10], 60000, 1)).toBeGreaterThan(small);
-    expect(trainingMemoryBytes([784, 10, 10], 8000, 16)).toBeGreaterThan(small);
+    const shape = { layerSizes: [784, 10, 10], samples: 8000, threads: 1 };
+    const small = trainingMemoryBytes(shape);
+    expect(trainingMemoryBytes({ ...shape, layerSizes: [784, 1000, 10] })).toBeGreaterThan(small);
+    expect(trainingMemoryBytes({ ...shape, samples: 60000 })).toBeGreaterThan(small);
+    expect(trainingMemoryBytes({ ...shape, threads: 16 })).toBeGreaterThan(small);
+  });
+
+  it('counts mini-batch buffers and the optimizer state of the new architectures', () => {
+    const shape = { layerSizes: [784, 1000, 10], samples: 60000, threads: 1 };
+    const paper = trainingMemoryBytes(shape);
+    const batches = trainingMemoryBytes({ ...shape, batchSize: 60000 });
+    expect(batches - paper).toBeGreaterThanOrEqual(8 * 60000 * (784 + 4 * 1010));
+    const adam = trainingMemoryBytes({ ...shape, extraParameterCopies: 3 });
+    expect(adam - paper).toBe(8 * 3 * (1000 * 785 + 10 * 1001));
   });
 
   it('refuses a run that needs more than the memory available, saying how much and why', () => {

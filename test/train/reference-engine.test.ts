@@ -5,7 +5,7 @@ import { countCorrect, Network } from '../../src/nn/network.js';
 import { inputMatrix } from '../../src/train/inputs.js';
 import { Random } from '../../src/nn/random.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
-import { gradientDescentStep } from '../../src/train/train.js';
+import { gradientDescentUpdate } from '../../src/train/optimizer.js';
 import { randomDataset } from '../helpers/random-data.js';
 
 /** 2×2 images: label 0 lights the top row, label 1 the bottom row, with some noise. */
@@ -67,7 +67,7 @@ describe('ReferenceEngine', () => {
       const result = await engine.compute(params, gradients);
       losses.push(result.loss);
       correct = result.correct;
-      gradientDescentStep(params, gradients, 0.5);
+      gradientDescentUpdate(params, gradients, 0.5);
     }
     for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1]);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] / 2);
