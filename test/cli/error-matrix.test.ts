@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   mkdirSync,
+  symlinkSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -20,12 +21,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync, gzipSync } from 'node:zlib';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_FILES } from '../../src/data/directory.js';
 import { serializeModel } from '../../src/model/save.js';
 import { runCliWithin } from '../helpers/cli-process.js';
 import { deviceNode, expectDevicesIntact } from '../helpers/devices.js';
+import { pngChunk } from '../helpers/png-encoder.js';
 import { randomModel } from '../helpers/random-data.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
@@ -100,7 +104,9 @@ beforeAll(() => {
   writeFileSync(at('notes.txt'), 'plain text, not an image');
   mkdirSync(at('a-directory'));
   deviceNode(fixtures, 'null');
+  deviceNode(fixtures, 'zero');
   execFileSync('mkfifo', [at('fifo')]);
+  writeEdgeFixtures(at);
   mkdirSync(at('fifo-data'));
   execFileSync('mkfifo', [join(at('fifo-data'), 'train-images-idx3-ubyte.gz')]);
 });
@@ -108,6 +114,70 @@ afterAll(() => {
   rmSync(fixtures, { recursive: true, force: true });
   expectDevicesIntact();
 });
+
+/** A copy of the tiny data set (links) whose file `replaced` is made by `write(path)`. */
+function dataWith(
+  at: (name: string) => string,
+  name: string,
+  replaced: string,
+  write: (path: string) => void,
+): void {
+  mkdirSync(at(name));
+  for (const split of Object.values(DATASET_FILES)) {
+    for (const file of Object.values(split)) {
+      if (file !== replaced) symlinkSync(join(at('data'), file), join(at(name), file));
+    }
+  }
+  write(join(at(name), replaced));
+}
+
+/**
+ * The inputs of issue 9's findings that fit a matrix: a link to a device in a data set, inputs
+ * that claim far more than they hold (a gzipped IDX of 5 000 000 blank images, a 1×49 000 000 PNG,
+ * a 162-byte JPEG of 7000×7000), a model with exploded weights, a data set named Fashion-MNIST.
+ */
+function writeEdgeFixtures(at: (name: string) => string): void {
+  dataWith(at, 'data-device', DATASET_FILES.train.images, (path) =>
+    symlinkSync(at('dev-zero'), path),
+  );
+  dataWith(at, 'data-gz-bomb', DATASET_FILES.test.images, (path) => {
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(0x803, 0);
+    header.writeUInt32BE(5_000_000, 4);
+    header.writeUInt32BE(28, 8);
+    header.writeUInt32BE(28, 12);
+    writeFileSync(path, gzipSync(Buffer.concat([header, Buffer.alloc(1 << 20)])));
+  });
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(1, 0);
+  ihdr.writeUInt32BE(49_000_000, 4);
+  ihdr[8] = 8; // 8-bit grey
+  writeFileSync(
+    at('bomb.png'),
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', deflateSync(Buffer.alloc(1 << 16))),
+      pngChunk('IEND', new Uint8Array(0)),
+    ]),
+  );
+  const jpegBytes = Buffer.from(
+    jpeg.encode({ data: Buffer.alloc(8 * 8 * 4, 200), width: 8, height: 8 }, 50).data,
+  );
+  const frame = jpegBytes.indexOf(Buffer.from([0xff, 0xc0]));
+  jpegBytes.writeUInt16BE(7000, frame + 5);
+  jpegBytes.writeUInt16BE(7000, frame + 7);
+  writeFileSync(at('claim.jpg'), jpegBytes);
+  const exploded = JSON.parse(modelText()) as { weights: number[][] };
+  exploded.weights[1][3] = 1e121;
+  writeFileSync(at('exploded.json'), JSON.stringify(exploded));
+  mkdirSync(at('fetch-target'));
+  mkdirSync(at('fashion-data'));
+  for (const split of Object.values(DATASET_FILES)) {
+    for (const file of Object.values(split))
+      copyFileSync(join(at('data'), file), join(at('fashion-data'), file));
+  }
+}
 
 /** Every file under `root` with its size, time and content hash: any change shows up. */
 function snapshot(root: string): Record<string, string> {
@@ -146,6 +216,23 @@ const CASES: Record<string, readonly Case[]> = {
     // Issue 9, finding 3: networks too large to save or to train are refused before any work.
     ['train --layers 784,40000,10', 1, 'has 31.8 million parameters, over the limit of 8 million'],
     ['train --layers 784,100000,100000,10', 1, 'over the limit of 8 million'],
+    [
+      'train --layers 784,3000,10 --batch-size 100 --optimizer adam --validation 1000',
+      1,
+      "(its checkpoints hold 4 arrays of that size: the parameters, the optimizer's state and, with validation, the best so far), over the limit of 8 million",
+    ],
+    // Issue 9, finding 1: a device at --out stays a device.
+    [`train --data ${F}/data --out ${F}/dev-null`, 1, 'it is a character device'],
+    // Issue 9, finding 2: an exploding loss ends the run with the hint, and nothing is saved.
+    [`train --data ${F}/data --alpha 1000 --iters 300`, 1, 'training diverged at iteration'],
+    // Issue 9, finding 9: a link to a device inside a data set.
+    [`train --data ${F}/data-device`, 1, 'it is a character device'],
+    // Issue 9, finding 12: a digits model is not resumed on Fashion-MNIST under digit names.
+    [
+      `train --resume ${F}/gd-checkpoint.json --data ${F}/fashion-data`,
+      2,
+      'resuming would teach it other classes under its old names',
+    ],
     [
       'train --iters 10000000 --eval-every 1',
       1,
@@ -253,6 +340,10 @@ const CASES: Record<string, readonly Case[]> = {
     [`eval ${F}/model.json --data ${F}/data-missing`, 1, 'has no t10k-labels-idx1-ubyte'],
     [`eval ${F}/model.json --data ${F}/absent`, 1, 'does not exist'],
     [`eval ${F}/dev-null`, 1, 'it is a character device'],
+    // Issue 9, findings 2, 9 and 10: exploded weights, an endless device, a gzip bomb.
+    [`eval ${F}/exploded.json`, 1, "far beyond a working network's (at most 1000000)"],
+    [`eval ${F}/dev-zero`, 1, 'it is a character device'],
+    [`eval ${F}/model.json --data ${F}/data-gz-bomb`, 1, 'over the limit'],
     [`eval ${F}/escapes.json`, 1, '"labels"[3] contains control characters'],
     [`eval ${F}/model.json --data ${F}/data-truncated --split train`, 1, 'file is truncated'],
   ],
@@ -264,6 +355,10 @@ const CASES: Record<string, readonly Case[]> = {
     [`predict ${F}/data --model ${F}/model.json`, 1, `${F}/data`],
     // Issue 9, finding 9: special files are refused wherever a file is read.
     [`predict ${F}/dev-null --model ${F}/model.json`, 1, 'it is a character device'],
+    [`predict ${F}/dev-zero --model ${F}/model.json`, 1, 'it is a character device'],
+    [`predict ${F}/bomb.png --model ${F}/model.json`, 1, 'each side may be at most 16384'],
+    [`predict ${F}/claim.jpg --model ${F}/model.json`, 1, '7000×7000'],
+    [`predict ${F}/digit.png --model ${F}/exploded.json`, 1, "far beyond a working network's"],
     [`predict ${F}/fifo --model ${F}/model.json`, 1, 'it is a named pipe (FIFO)'],
     [`predict ${F}/digit.png --model ${F}/fifo`, 1, 'it is a named pipe (FIFO)'],
     [`predict ${F}/digit.png --model ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
@@ -278,10 +373,22 @@ const CASES: Record<string, readonly Case[]> = {
       'it is a named pipe (FIFO), not a regular file',
     ],
     ['fetch --mirror not-a-url', 2, '--mirror must be an http:// or https:// URL'],
+    // Issue 9, finding 16: a password in --mirror is never shown (see NEVER_SHOWN).
+    [
+      `fetch --json --dir ${F}/fetch-target --timeout 1 --mirror http://user:secret@127.0.0.1:9/`,
+      1,
+      'http://user:***@127.0.0.1:9/',
+    ],
     [`fetch --dir ${F}/notes.txt/mnist --mirror http://127.0.0.1:9/`, 1, `${F}/notes.txt`],
   ],
   gradcheck: [['gradcheck --sample 4', 2, "unknown option '--sample'"]],
   '(no command)': [['trian', 2, "unknown command 'trian'"]],
+};
+
+/** Text that must never appear in a case's output (a password given in a URL). */
+const NEVER_SHOWN: Record<string, string> = {
+  [`fetch --json --dir ${F}/fetch-target --timeout 1 --mirror http://user:secret@127.0.0.1:9/`]:
+    'secret',
 };
 
 /** Commander's "did you mean" hints that must accompany some of the usage errors. */
@@ -318,6 +425,7 @@ describe('CLI error matrix: exit code, a short message without a stack trace, no
           expect(stderr).not.toContain('internal error');
           expect(stderr.split('\n').length).toBeLessThanOrEqual(3);
           if (SUGGESTIONS[args]) expect(stderr).toContain(SUGGESTIONS[args]);
+          if (NEVER_SHOWN[args]) expect(result.stdout + stderr).not.toContain(NEVER_SHOWN[args]);
           expect(snapshot(cwd)).toEqual(before.cwd);
           expect(snapshot(fixtures)).toEqual(before.fixtures);
         } finally {
