@@ -217,6 +217,9 @@ function addPass(running: RunningTotals, pass: PassResult, count: number): Runni
 
 const NO_TOTALS: RunningTotals = { lossSum: 0, correct: 0, samples: 0 };
 
+/** Samples a mini-batch run measures its starting loss on (forward only: a few milliseconds). */
+const STARTING_LOSS_SAMPLES = 1000;
+
 /**
  * The best-so-far after a history point with a validation accuracy: the present parameters when
  * the accuracy improves (ties: a lower validation loss), else the same best, one point older.
@@ -392,6 +395,18 @@ class TrainingRun {
     }
   }
 
+  /**
+   * Gives a mini-batch run the loss its history points are compared with before it has any: the
+   * mean loss at the starting parameters over up to STARTING_LOSS_SAMPLES training samples (a
+   * full batch measures its start as a history point; a resumed run has its history).
+   */
+  async measureStartingLoss(): Promise<void> {
+    if (this.plan.fullBatch || this.watch.lowest !== Infinity) return;
+    const samples = this.plan.split.train.subarray(0, STARTING_LOSS_SAMPLES);
+    const start = await this.engines.train.evaluate(this.parameters, samples);
+    this.watch.observe(start.loss, this.iteration);
+  }
+
   /** Whether early stopping has seen `earlyStop` points without a better validation accuracy. */
   get patienceRunOut(): boolean {
     const patience = this.options.earlyStop;
@@ -471,6 +486,7 @@ export async function train(
   try {
     const engines = { train: engine, test: testEngine, testCount: data.test.count };
     const run = new TrainingRun(options, plan, engines);
+    await run.measureStartingLoss();
     if (plan.fullBatch && run.iteration === 0) {
       const start = await run.record();
       events.onHistory?.(start);

@@ -134,8 +134,10 @@ describe('mini-batch training with a learning rate far too large', () => {
       },
     );
     await expect(run).rejects.toMatchObject({ kind: 'diverged' });
+    const first = evaluate(initParameters(layerSizes, { init: 'he', seed: 1 }), data.train).loss;
     for (const checkpoint of checkpoints) {
       expect(Number.isFinite(checkpoint.loss), `iteration ${checkpoint.iteration}`).toBe(true);
+      expect(checkpoint.loss).toBeLessThanOrEqual(10 * first);
       expect(checkpoint.largest).toBeLessThanOrEqual(MAX_PARAMETER_MAGNITUDE);
     }
   });
