@@ -85,7 +85,6 @@ export function createNetwork(
 // ---- training ----
 export type {
   BestSoFar,
-  EngineNeeds,
   IterationProgress,
   RunningTotals,
   TrainEvents,
@@ -159,8 +158,7 @@ export async function train(
   const { engine = 'fast', threads = availableParallelism(), signal, ...events } = run;
   const factory: EngineFactory =
     engine === 'fast'
-      ? (dataset, layerSizes, needs) =>
-          createEngine(dataset, layerSizes, { threads, batches: needs.batches })
+      ? (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads })
       : engine === 'reference'
         ? async (dataset, layerSizes) => new ReferenceEngine(dataset, layerSizes)
         : engine;

@@ -147,8 +147,7 @@ export async function trainWithProgress(
     return await train(
       data,
       options,
-      (dataset, layerSizes, needs) =>
-        createEngine(dataset, layerSizes, { threads: run.threads, batches: needs.batches }),
+      (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads: run.threads }),
       { onIteration, shouldStop: () => interrupts.requested, onCheckpoint: run.save },
     );
   } finally {

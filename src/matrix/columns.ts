@@ -81,16 +81,29 @@ export function sumColumns(
   }
 }
 
+/**
+ * The k in 0..count−1 whose values[first + k·stride] is largest (the first one on ties): the
+ * predicted class of one sample's outputs, wherever and however they are laid out.
+ */
+export function argmaxStrided(
+  values: Float64Array,
+  first: number,
+  count: number,
+  stride: number,
+): number {
+  let best = 0;
+  for (let k = 1; k < count; k++) {
+    if (values[first + k * stride] > values[first + best * stride]) best = k;
+  }
+  return best;
+}
+
 /** The row index of the largest entry of column j (the first one on ties). */
 export function argmaxColumn(
   M: Matrix, // (m × n)
   j: number,
 ): number {
-  let best = 0;
-  for (let i = 1; i < M.rows; i++) {
-    if (M.data[i * M.cols + j] > M.data[best * M.cols + j]) best = i;
-  }
-  return best;
+  return argmaxStrided(M.data, j, M.rows, M.cols);
 }
 
 /** out_j = argmax_i M_ij for every column j (the first maximum on ties). */

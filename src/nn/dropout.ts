@@ -1,5 +1,5 @@
 import { Matrix } from '../matrix/matrix.js';
-import { RandomPurpose, counterUniform } from './random.js';
+import { RandomPurpose, counterHashFinish, counterHashPrefix, counterUniform } from './random.js';
 
 /**
  * Inverted dropout on the hidden layers (docs/math.md, Beyond the paper): during training each
@@ -28,6 +28,25 @@ export function dropoutKeeps(
   return (
     counterUniform(spec.seed, RandomPurpose.dropout, spec.step, sample, layer, unit) >= spec.rate
   );
+}
+
+/**
+ * One sample's row of R⁽ℓ⁾ / (1 − p), the factor inverted dropout multiplies A⁽ℓ⁾ by:
+ * mask[i] = 1 / (1 − p) where `dropoutKeeps(spec, sample, layer, i)`, else 0, for i < mask.length.
+ * The same draws as dropoutKeeps, with the part of the key the row shares hashed once.
+ */
+export function scaledMaskRow(
+  spec: DropoutSpec,
+  sample: number,
+  layer: number,
+  mask: Float64Array,
+): void {
+  const keptScale = 1 / (1 - spec.rate);
+  const prefix = counterHashPrefix(spec.seed, RandomPurpose.dropout, spec.step, sample, layer);
+  for (let i = 0; i < mask.length; i++) {
+    // counterUniform's value, compared as dropoutKeeps compares it
+    mask[i] = counterHashFinish(prefix, i) / 4294967296 >= spec.rate ? keptScale : 0;
+  }
 }
 
 /**

@@ -83,12 +83,30 @@ export function counterHash(
   c: number,
   d: number,
 ): number {
+  return counterHashFinish(counterHashPrefix(seed, purpose, a, b, c), d);
+}
+
+/**
+ * The key (seed, purpose, a, b, c) folded in: many draws that differ only in d (e.g. the units
+ * of one dropout mask row) share it and finish with `counterHashFinish`.
+ */
+export function counterHashPrefix(
+  seed: number,
+  purpose: number,
+  a: number,
+  b: number,
+  c: number,
+): number {
   let h = mix32(seed ^ 0x9e3779b9);
   h = mix32(h ^ Math.imul(purpose, 0x27d4eb2f));
   h = mix32(h ^ a);
   h = mix32(h ^ Math.imul(b, 0x165667b1));
-  h = mix32(h ^ c);
-  return mix32(h ^ Math.imul(d, 0x9e3779b1));
+  return mix32(h ^ c);
+}
+
+/** counterHash(seed, purpose, a, b, c, d) from `prefix` = counterHashPrefix(seed, purpose, a, b, c). */
+export function counterHashFinish(prefix: number, d: number): number {
+  return mix32(prefix ^ Math.imul(d, 0x9e3779b1));
 }
 
 /** A uniform number in [0, 1) keyed like `counterHash`. */

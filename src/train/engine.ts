@@ -1,5 +1,6 @@
 import type { DropoutSpec } from '../nn/dropout.js';
 import type { Parameters } from '../nn/parameters.js';
+import type { OptimizerSettings, OptimizerState } from './optimizer.js';
 
 /**
  * The samples of one training step and how each is presented (docs/math.md, Beyond the paper).
@@ -42,4 +43,22 @@ export interface GradientEngine {
   evaluate(params: Parameters, samples?: Uint32Array): Promise<PassResult>;
   /** Releases workers and buffers. */
   close(): Promise<void>;
+  /**
+   * Optional: zeroed arrays shaped like the parameters, in the engine's own memory. Parameters,
+   * gradients and optimizer state made here are used in place, with no copies per step; from
+   * the first `optimizerStep` on, change such parameters only through it.
+   */
+  allocateParameters?(): Parameters;
+  /**
+   * Optional: `optimizerStep` (optimizer.ts) done by the engine, bit for bit the same, faster on
+   * arrays from allocateParameters (SIMD, split across its threads); other arrays get the
+   * readable step itself.
+   */
+  optimizerStep?(
+    settings: OptimizerSettings,
+    state: OptimizerState,
+    params: Parameters,
+    gradients: Parameters,
+    alpha: number,
+  ): Promise<void>;
 }

@@ -126,20 +126,10 @@ export interface TrainResult extends TrainState {
   readonly stoppedEarly: boolean;
 }
 
-/**
- * What a run asks of an engine. Temporary (issue 11 point 4): `batches` lets the factory choose
- * the reference engine while the fast one serves only the paper's full batch.
- */
-export interface EngineNeeds {
-  /** The engine will be given batches or asked to evaluate. */
-  readonly batches: boolean;
-}
-
 /** Makes a gradient engine for a data set (the fast path, or the reference path in tests). */
 export type EngineFactory = (
   dataset: Dataset,
   layerSizes: readonly number[],
-  needs: EngineNeeds,
 ) => Promise<GradientEngine>;
 
 /** Copies parameters so training never changes the caller's arrays. */
@@ -185,21 +175,47 @@ function startingOptimizerState(
   return { ...initialOptimizerState(optimizer, options.layerSizes), t: resume?.iteration ?? 0 };
 }
 
+/**
+ * The result with its arrays copied out of the engine's memory (which it would otherwise keep
+ * alive, training data included).
+ */
+function detached(result: TrainResult): TrainResult {
+  const { parameters, optimizer, selected } = result;
+  const plain = copyParameters(parameters);
+  const copy = (arrays: Parameters | undefined) => arrays && copyParameters(arrays);
+  return {
+    ...result,
+    parameters: plain,
+    selected: selected === parameters ? plain : selected,
+    optimizer: optimizer && {
+      t: optimizer.t,
+      V: copy(optimizer.V),
+      M: copy(optimizer.M),
+      S: copy(optimizer.S),
+    },
+  };
+}
+
+/**
+ * A copy of `from` that training may change: in the engine's own memory when it offers one
+ * (GradientEngine.allocateParameters), else plain arrays.
+ */
+function engineCopy(engine: GradientEngine, from: Parameters): Parameters {
+  const own = engine.allocateParameters?.();
+  if (own === undefined) return copyParameters(from);
+  copyInto(own, from);
+  return own;
+}
+
 /** Creates the engines over the training and test sets, closing the first if the second fails. */
 async function openEngines(
   data: { train: Dataset; test: Dataset },
   options: TrainOptions,
-  plan: BatchPlan,
   createEngine: EngineFactory,
 ): Promise<{ engine: GradientEngine; testEngine: GradientEngine }> {
-  const engine = await createEngine(data.train, options.layerSizes, {
-    batches: !plan.paper,
-  });
+  const engine = await createEngine(data.train, options.layerSizes);
   try {
-    return {
-      engine,
-      testEngine: await createEngine(data.test, options.layerSizes, { batches: true }),
-    };
+    return { engine, testEngine: await createEngine(data.test, options.layerSizes) };
   } catch (error) {
     await engine.close();
     throw error;
@@ -278,11 +294,18 @@ class TrainingRun {
     const resume = options.resume;
     this.optimizer = options.optimizer ?? PAPER_OPTIMIZER;
     this.schedule = options.schedule ?? CONSTANT_SCHEDULE;
-    this.parameters = resume
-      ? copyParameters(resume.parameters)
-      : initParameters(options.layerSizes, { init: options.init, seed: options.seed });
-    this.optimizerState = startingOptimizerState(options, this.optimizer);
-    this.gradients = zeroParameters(options.layerSizes);
+    // In the engine's own memory when it offers it: used there in place, with no copies per step.
+    const train = engines.train;
+    this.parameters = engineCopy(
+      train,
+      resume
+        ? resume.parameters
+        : initParameters(options.layerSizes, { init: options.init, seed: options.seed }),
+    );
+    const { t, V, M, S } = startingOptimizerState(options, this.optimizer);
+    const stateCopy = (arrays: Parameters | undefined) => arrays && engineCopy(train, arrays);
+    this.optimizerState = { t, V: stateCopy(V), M: stateCopy(M), S: stateCopy(S) };
+    this.gradients = train.allocateParameters?.() ?? zeroParameters(options.layerSizes);
     this.history = [...(resume?.history ?? [])];
     this.best = resume?.best && {
       ...resume.best,
@@ -317,7 +340,12 @@ class TrainingRun {
       total,
       epoch,
     });
-    optimizerStep(this.optimizer, this.optimizerState, parameters, gradients, alpha);
+    const engine = this.engines.train;
+    if (engine.optimizerStep) {
+      await engine.optimizerStep(this.optimizer, this.optimizerState, parameters, gradients, alpha);
+    } else {
+      optimizerStep(this.optimizer, this.optimizerState, parameters, gradients, alpha);
+    }
     this.iteration++;
     const batchSize = batch?.samples.length ?? plan.trainCount;
     if (!plan.fullBatch) this.running = addPass(this.running, pass, batchSize);
@@ -482,7 +510,7 @@ export async function train(
 ): Promise<TrainResult> {
   checkTrainOptions(options, data.train);
   const plan = new BatchPlan(data.train.count, options);
-  const { engine, testEngine } = await openEngines(data, options, plan, createEngine);
+  const { engine, testEngine } = await openEngines(data, options, createEngine);
   try {
     const engines = { train: engine, test: testEngine, testCount: data.test.count };
     const run = new TrainingRun(options, plan, engines);
@@ -513,7 +541,7 @@ export async function train(
     }
     const result = run.snapshot();
     run.checkMagnitude(result.selected);
-    return result;
+    return detached(result);
   } finally {
     await Promise.all([engine.close(), testEngine.close()]);
   }

@@ -177,16 +177,17 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
     const resumed = await runCli(['train', '--resume', 'models/model.json', '--iters', total], cwd);
     expect(resumed.code).toBe(0);
     const runs = await Promise.all(
-      ['1', '2'].map((threads) =>
+      ['1', '2', '3'].map((threads) =>
         runCli(
           ['train', '--data', data, '--iters', total, ...miniBatches, '--threads', threads],
           workspace(`adam-threads-${threads}`),
         ),
       ),
     );
-    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
     const expected = parametersOf(join(root, 'adam-threads-1', 'models', 'model.json'));
     expect(parametersOf(join(root, 'adam-threads-2', 'models', 'model.json'))).toEqual(expected);
+    expect(parametersOf(join(root, 'adam-threads-3', 'models', 'model.json'))).toEqual(expected);
     expect(parametersOf(join(cwd, 'models', 'model.json'))).toEqual(expected);
     const final = readModel(join(cwd, 'models', 'model.json')).training;
     const reference = readModel(join(root, 'adam-threads-1', 'models', 'model.json')).training;

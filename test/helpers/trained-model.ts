@@ -23,7 +23,7 @@ export async function trainSmallModel(
   const result = await train(
     data,
     { layerSizes, alpha: 0.5, iterations, seed: 1, init: 'he', evalEvery: iterations },
-    (dataset, sizes, needs) => createEngine(dataset, sizes, { threads: 1, batches: needs.batches }),
+    (dataset, sizes) => createEngine(dataset, sizes, { threads: 1 }),
   );
   return {
     parameters: result.selected,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addColumnVector,
   argmaxColumns,
+  argmaxStrided,
   columnLogSumExp,
   columnSoftmax,
   sumColumns,
@@ -81,6 +82,14 @@ describe('column kernels match naive references', () => {
     const out = new Uint32Array(1);
     argmaxColumns(out, Matrix.from(3, 1, [0.2, 0.4, 0.4]));
     expect(out[0]).toBe(1);
+  });
+
+  it('argmax of strided values: a row, a column, one value, the first of equal maxima', () => {
+    const values = Float64Array.from([9, 0.1, 0.7, 0.3, 0.7, 0.2, -1]);
+    expect(argmaxStrided(values, 1, 5, 1)).toBe(1); // 0.1 0.7 0.3 0.7 0.2
+    expect(argmaxStrided(values, 1, 3, 2)).toBe(1); // 0.1 0.3 0.2
+    expect(argmaxStrided(values, 6, 1, 3)).toBe(0);
+    expect(argmaxStrided(values, 0, 7, 1)).toBe(0);
   });
 
   it('rejects vectors of the wrong length', () => {

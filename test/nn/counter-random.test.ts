@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dropoutKeeps } from '../../src/nn/dropout.js';
+import { dropoutKeeps, scaledMaskRow } from '../../src/nn/dropout.js';
 import { RandomPurpose, counterHash, counterUniform } from '../../src/nn/random.js';
 
 describe('counterHash', () => {
@@ -57,6 +57,20 @@ describe('dropoutKeeps', () => {
   it('keeps every unit at rate 0', () => {
     for (let unit = 0; unit < 1000; unit++) {
       expect(dropoutKeeps({ rate: 0, seed: 1, step: 1 }, 0, 1, unit)).toBe(true);
+    }
+  });
+});
+
+describe('scaledMaskRow', () => {
+  it('is 1 / (1 − p) where dropoutKeeps keeps the unit and 0 where it drops it', () => {
+    for (const rate of [0, 0.2, 0.5, 0.9]) {
+      const spec = { rate, seed: 4, step: 11 };
+      const mask = new Float64Array(37);
+      scaledMaskRow(spec, 1234, 2, mask);
+      const expected = Array.from({ length: 37 }, (_, unit) =>
+        dropoutKeeps(spec, 1234, 2, unit) ? 1 / (1 - rate) : 0,
+      );
+      expect([...mask]).toEqual(expected);
     }
   });
 });

@@ -1,127 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { MnnError } from '../../src/errors.js';
-import type { Parameters } from '../../src/nn/parameters.js';
 import { Random } from '../../src/nn/random.js';
 import type { GradientEngine } from '../../src/train/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { gradientDescentUpdate } from '../../src/train/optimizer.js';
-import { maxRelativeDifference, randomDataset } from '../helpers/random-data.js';
+import { zeroParameters } from '../../src/nn/init.js';
+import {
+  allSamples,
+  bytesOf,
+  expectClose,
+  oraclePass,
+  randomParameters,
+} from '../helpers/per-sample-oracle.js';
+import { randomDataset } from '../helpers/random-data.js';
 
-// The oracle: docs/math.md written out per sample with plain loops, no sparsity, blocks or threads.
-
-interface Pass {
-  loss: number;
-  correct: number;
-  gradients: Parameters;
-}
-
-/** Zero parameters of the given layer sizes. */
-function zeros(layerSizes: number[]): Parameters {
-  const W: Float64Array[] = [];
-  const b: Float64Array[] = [];
-  for (let l = 1; l < layerSizes.length; l++) {
-    W.push(new Float64Array(layerSizes[l] * layerSizes[l - 1]));
-    b.push(new Float64Array(layerSizes[l]));
-  }
-  return { layerSizes, W, b };
-}
-
-/** Forward, cost and backward over every sample of `dataset`, one at a time (docs/math.md). */
-function naivePass(dataset: Dataset, params: Parameters): Pass {
-  const sizes = params.layerSizes;
-  const L = sizes.length - 1;
-  const n0 = sizes[0];
-  const gradients = zeros([...sizes]);
-  let loss = 0;
-  let correct = 0;
-  for (let s = 0; s < dataset.count; s++) {
-    // A⁽⁰⁾ = byte / 255
-    const A: number[][] = [
-      Array.from(dataset.images.subarray(s * n0, (s + 1) * n0), (v) => v / 255),
-    ];
-    const Z: number[][] = [[]];
-    for (let l = 1; l <= L; l++) {
-      const z: number[] = [];
-      for (let i = 0; i < sizes[l]; i++) {
-        let sum = params.b[l - 1][i];
-        for (let j = 0; j < sizes[l - 1]; j++)
-          sum += params.W[l - 1][i * sizes[l - 1] + j] * A[l - 1][j];
-        z.push(sum);
-      }
-      Z.push(z);
-      if (l < L) {
-        A.push(z.map((v) => Math.max(0, v)));
-      } else {
-        const max = Math.max(...z);
-        const logSumExp = max + Math.log(z.reduce((acc, v) => acc + Math.exp(v - max), 0));
-        A.push(z.map((v) => Math.exp(v - logSumExp)));
-      }
-    }
-    const label = dataset.labels[s];
-    const zL = Z[L];
-    loss += -(
-      zL[label] -
-      (Math.max(...zL) + Math.log(zL.reduce((acc, v) => acc + Math.exp(v - Math.max(...zL)), 0)))
-    );
-    if (zL.indexOf(Math.max(...zL)) === label) correct++;
-    // Δ⁽ᴸ⁾ = A − Y
-    let delta = A[L].map((a, i) => a - (i === label ? 1 : 0));
-    for (let l = L; l >= 1; l--) {
-      for (let i = 0; i < sizes[l]; i++) {
-        gradients.b[l - 1][i] += delta[i];
-        for (let j = 0; j < sizes[l - 1]; j++) {
-          gradients.W[l - 1][i * sizes[l - 1] + j] += delta[i] * A[l - 1][j];
-        }
-      }
-      if (l > 1) {
-        // Δ⁽ℓ⁻¹⁾ = ReLU′(Z⁽ℓ⁻¹⁾) ⊙ (W⁽ℓ⁾)ᵀ Δ⁽ℓ⁾, ReLU′(0) = 0
-        const previous: number[] = [];
-        for (let j = 0; j < sizes[l - 1]; j++) {
-          let sum = 0;
-          for (let i = 0; i < sizes[l]; i++)
-            sum += params.W[l - 1][i * sizes[l - 1] + j] * delta[i];
-          previous.push(Z[l - 1][j] > 0 ? sum : 0);
-        }
-        delta = previous;
-      }
-    }
-  }
-  for (const array of [...gradients.W, ...gradients.b]) {
-    for (let i = 0; i < array.length; i++) array[i] /= dataset.count;
-  }
-  return { loss: loss / dataset.count, correct, gradients };
-}
-
-/** Random weights of scale 1/√n_{ℓ−1} and small random biases. */
-function randomParameters(layerSizes: number[], random: Random): Parameters {
-  const params = zeros(layerSizes);
-  params.W.forEach((W, l) => {
-    const scale = 1 / Math.sqrt(layerSizes[l]);
-    for (let i = 0; i < W.length; i++) W[i] = scale * random.normal();
-  });
-  params.b.forEach((b) => {
-    for (let i = 0; i < b.length; i++) b[i] = 0.1 * random.normal();
-  });
-  return params;
-}
-
-/** Every array of `actual` within `tolerance` (relative to each array's largest magnitude). */
-function expectClose(actual: Parameters, expected: Parameters, tolerance: number): void {
-  actual.W.forEach((W, l) =>
-    expect(maxRelativeDifference(W, expected.W[l])).toBeLessThanOrEqual(tolerance),
-  );
-  actual.b.forEach((b, l) =>
-    expect(maxRelativeDifference(b, expected.b[l])).toBeLessThanOrEqual(tolerance),
-  );
-}
-
-/** The raw bytes of every array, for byte-identity checks. */
-function bytesOf(params: Parameters): Buffer {
-  return Buffer.concat(
-    [...params.W, ...params.b].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
-  );
-}
+// The oracle: docs/math.md written out per sample with plain loops (test/helpers/per-sample-oracle.ts).
 
 const engines: GradientEngine[] = [];
 
@@ -241,11 +135,11 @@ describe('createFastEngine', () => {
       });
       const fastParams = randomParameters(layerSizes, new Random(3));
       const naiveParams = randomParameters(layerSizes, new Random(3));
-      const gradients = zeros(layerSizes);
+      const gradients = zeroParameters(layerSizes);
       const engine = await engineFor(dataset, layerSizes, 1, testCase.blockSize);
       for (let iteration = 0; iteration < ITERATIONS; iteration++) {
         const fast = await engine.compute(fastParams, gradients);
-        const naive = naivePass(dataset, naiveParams);
+        const naive = oraclePass(dataset, naiveParams, allSamples(dataset));
         expectClose(gradients, naive.gradients, 1e-12);
         expect(Math.abs(fast.loss - naive.loss)).toBeLessThanOrEqual(1e-12 * naive.loss);
         expect(fast.correct).toBe(naive.correct);
@@ -270,7 +164,7 @@ describe('createFastEngine', () => {
     const results: { bytes: Buffer; loss: number; correct: number }[] = [];
     for (const threads of [1, 2, 3]) {
       const engine = await engineFor(dataset, layerSizes, threads, 16);
-      const gradients = zeros(layerSizes);
+      const gradients = zeroParameters(layerSizes);
       const first = await engine.compute(params, gradients);
       // A second pass on the same engine must not depend on leftovers of the first.
       const second = await engine.compute(params, gradients);
@@ -298,8 +192,8 @@ describe('createFastEngine', () => {
       seed: 2,
     });
     const params = randomParameters(layerSizes, new Random(9));
-    const inline = zeros(layerSizes);
-    const threaded = zeros(layerSizes);
+    const inline = zeroParameters(layerSizes);
+    const threaded = zeroParameters(layerSizes);
     await (await engineFor(dataset, layerSizes, 1, 16)).compute(params, inline);
     const engine = await built.createFastEngine(dataset, layerSizes, { threads: 2, blockSize: 16 });
     engines.push(engine);
@@ -317,6 +211,10 @@ describe('createFastEngine', () => {
       seed: 1,
     });
     await expect(createFastEngine(dataset, [5, 2], { threads: 1 })).rejects.toThrow(MnnError);
+    await expect(createFastEngine(dataset, [4], { threads: 1 })).rejects.toThrow(/layer sizes/);
+    await expect(createFastEngine(dataset, [4, 0, 2], { threads: 1 })).rejects.toThrow(
+      /entry 2 \(0\)/,
+    );
     await expect(createFastEngine(dataset, [4, 2], { threads: 0 })).rejects.toThrow(/threads/);
     await expect(createFastEngine(dataset, [4, 1], { threads: 1 })).rejects.toThrow(/label 1/);
     await expect(createFastEngine(dataset, [4, 2], { threads: 1, blockSize: 300 })).rejects.toThrow(

@@ -1,157 +1,274 @@
-import type { InputKernels } from './input-kernels.js';
-import { inputKernels } from './input-kernels.js';
+import { argmaxStrided } from '../../matrix/columns.js';
+import { scaledMaskRow } from '../../nn/dropout.js';
 import type { DenseKernels } from './dense-kernels.js';
 import { denseKernels } from './dense-kernels.js';
-import type { PassPlan } from './plan.js';
-import { rangeStart } from './plan.js';
-import type { SparseInput } from './sparse-input.js';
+import type { ColumnSlice, InputKernels, SparseColumns, SparseRows } from './input-kernels.js';
+import { inputKernels } from './input-kernels.js';
+import type { PassPlan, VectorViews } from './plan.js';
+import { batchChunkCount, rangeStart, vectorViews } from './plan.js';
+import type { ParameterSlots } from './slots.js';
+import type { GatherKernels } from './gather-kernels.js';
+import { gatherKernels } from './gather-kernels.js';
+import type { SparseBlock, SparseInput } from './sparse-input.js';
+import type { SharedStep, StepArrays } from './step.js';
+import { SampleSource } from './step.js';
 import type { WasmMemory } from './wasm.js';
 
-/** The memory every thread shares: inputs, parameters, and one partial result per chunk. */
+/** The memory every thread shares: inputs, parameters' forward copies, partial results, control. */
 export interface SharedPass {
   readonly plan: PassPlan;
-  /** The shared WebAssembly memory that holds the input, parameters, partials and Z⁽¹⁾, Δ⁽¹⁾. */
+  /** The shared WebAssembly memory that holds everything below. */
   readonly memory: WasmMemory;
   readonly input: SparseInput;
-  /** The parameter vector in plan order; layer 1 holds (W⁽¹⁾)ᵀ/255 group by group. */
-  readonly parameters: Float64Array;
-  /** chunkCount × parameterCount: chunk c's un-normalized gradient sums at c·parameterCount. */
+  /** (W⁽¹⁾)ᵀ/255 group by group (plan layout), read by the first-layer forward kernels. */
+  readonly firstLayerWeights: Float64Array;
+  /** (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 at plan.transposedOffsets, read by the dense forward kernel. */
+  readonly transposed: Float64Array;
+  /** Chunk c's un-normalized gradient sums at c·parameterCount, in plan order. */
   readonly partials: Float64Array;
-  /** The chunk sums added together, in chunk order (main thread only). */
-  readonly totals: Float64Array;
   /** Per chunk: Σ −log softmax(Z⁽ᴸ⁾)_label over its samples. */
   readonly chunkLoss: Float64Array;
   /** Per chunk: how many of its samples were classified correctly. */
   readonly chunkCorrect: Int32Array;
-  /** (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 at plan.transposedOffsets, read by the dense forward kernel. */
-  readonly transposed: Float64Array;
   /** Per thread slot: the block matrices of the thread running in it. */
   readonly scratch: readonly BlockScratch[];
-  /** [0]: the next chunk to claim (Atomics), reset to 0 before every pass. */
+  /** Where the parameter slots are (slots.ts). */
+  readonly slotTable: Int32Array;
+  /** The phase in progress (step.ts). */
+  readonly step: StepArrays;
+  /** The thread pool's counters (pool.ts). */
   readonly control: Int32Array;
 }
 
-/** Z⁽ℓ⁾, A⁽ℓ⁾ and Δ⁽ℓ⁾ of one block at index ℓ−1, each (block samples × n_ℓ), sample-major. */
+/** One thread's working memory for a block of samples. */
 export interface BlockScratch {
+  /** Z⁽ℓ⁾, A⁽ℓ⁾, Δ⁽ℓ⁾ and the dropout factors R⁽ℓ⁾/(1 − p) at index ℓ−1, each (block × n_ℓ). */
   readonly Z: readonly Float64Array[];
   readonly A: readonly Float64Array[];
   readonly delta: readonly Float64Array[];
+  readonly masks: readonly Float64Array[];
+  /** The block's samples gathered from the sparse input (batches). */
+  readonly block: SparseBlock;
+  /** One first-layer group's sums (n₀ × width), for the reduce phase. */
+  readonly groupSums: Float64Array;
 }
 
 /**
- * Runs forward and backward over whole chunks of samples, one block at a time, into the chunk's
- * partial gradient. One per thread; its block-sized scratch matrices are allocated once here.
- * A chunk's result depends only on the chunk, never on which thread ran it.
+ * Where a block's samples are: rows from `firstRow`, block `columnBlock` of the columns, labels
+ * from `firstLabel`. The runner moves its source of the whole set from block to block.
+ */
+interface BlockSource {
+  readonly rows: SparseRows;
+  firstRow: number;
+  readonly columns: SparseColumns;
+  columnBlock: number;
+  readonly labels: Uint8Array;
+  firstLabel: number;
+}
+
+/**
+ * Runs forward (and backward) over whole chunks of samples, one block at a time, into the
+ * chunk's partial gradient, loss sum and correct count. One per thread; a chunk's result
+ * depends only on the chunk, never on which thread ran it.
  */
 export class ChunkRunner {
   private readonly layerSizes: readonly number[];
-  /** Z⁽ℓ⁾, A⁽ℓ⁾ and Δ⁽ℓ⁾ of the current block at index ℓ−1, each (block samples × n_ℓ), sample-major. */
-  private readonly Z: readonly Float64Array[];
-  private readonly A: readonly Float64Array[];
-  private readonly delta: readonly Float64Array[];
+  private readonly scratch: BlockScratch;
+  /** Each first-layer group's columns of Z⁽¹⁾ and Δ⁽¹⁾. */
+  private readonly groupZ: readonly ColumnSlice[];
+  private readonly groupDelta: readonly ColumnSlice[];
+  /** The groups' blocks of (W⁽¹⁾)ᵀ/255. */
+  private readonly groupWeights: readonly Float64Array[];
+  /** (W⁽ℓ⁾)ᵀ at index ℓ−1 for ℓ ≥ 2. */
+  private readonly transposed: readonly Float64Array[];
+  /** Each chunk's partial gradient. */
+  private readonly partials: readonly VectorViews[];
+  /** Row s of each layer's dropout factors, at [ℓ−1][s]. */
+  private readonly maskRows: readonly (readonly Float64Array[])[];
+  /** The sources of a block of the whole set (moved block by block) and of a gathered block. */
+  private readonly globalBlocks: BlockSource;
+  private readonly gatheredBlock: BlockSource;
   private readonly kernels: InputKernels[];
   private readonly dense: DenseKernels;
+  private readonly gather: GatherKernels;
   private loss = 0;
   private correct = 0;
 
-  /** A runner using thread slot `slot`'s block matrices in the shared memory. */
+  /** A runner using thread slot `slot`'s working memory. */
   constructor(
     private readonly pass: SharedPass,
     slot: number,
+    private readonly slots: ParameterSlots,
+    private readonly step: SharedStep,
   ) {
-    const { plan } = pass;
-    this.layerSizes = plan.layerSizes;
-    ({ Z: this.Z, A: this.A, delta: this.delta } = pass.scratch[slot]);
+    const { plan, input } = pass;
+    const sizes = plan.layerSizes;
+    this.layerSizes = sizes;
+    this.scratch = pass.scratch[slot];
+    const slice = (matrix: Float64Array, column: number) => ({
+      matrix,
+      column,
+      rowLength: sizes[1],
+    });
+    this.groupZ = plan.groups.map((group) => slice(this.scratch.Z[0], group.first));
+    this.groupDelta = plan.groups.map((group) => slice(this.scratch.delta[0], group.first));
+    this.groupWeights = vectorViews(plan, pass.firstLayerWeights).groupWeights;
+    this.transposed = plan.transposedOffsets.map((offset, l) =>
+      pass.transposed.subarray(offset, l === 0 ? offset : offset + sizes[l + 1] * sizes[l]),
+    );
+    this.partials = Array.from({ length: pass.chunkLoss.length }, (_, c) =>
+      vectorViews(plan, pass.partials.subarray(c * plan.parameterCount)),
+    );
+    this.maskRows = this.scratch.masks.map((mask, l) =>
+      Array.from({ length: plan.blockSize }, (_, s) =>
+        mask.subarray(s * sizes[l + 1], (s + 1) * sizes[l + 1]),
+      ),
+    );
+    const { rows, columns, labels } = input;
+    this.globalBlocks = { rows, columns, labels, firstRow: 0, columnBlock: 0, firstLabel: 0 };
+    const { block } = this.scratch;
+    this.gatheredBlock = { ...block, firstRow: 0, columnBlock: 0, firstLabel: 0 };
     this.kernels = plan.groups.map((group) => inputKernels(group.width, pass.memory));
     this.dense = denseKernels(pass.memory);
+    this.gather = gatherKernels(pass.memory);
   }
 
-  /** Claims chunks from the shared counter until none are left. */
-  runClaimedChunks(): void {
-    const { control, plan } = this.pass;
-    for (;;) {
-      const chunk = Atomics.add(control, 0, 1);
-      if (chunk >= plan.chunkCount) return;
-      this.runChunk(chunk);
-    }
-  }
-
-  /** Runs every block of `chunk`, writing its partial gradient, loss sum and correct count. */
-  runChunk(chunk: number): void {
+  /**
+   * Forward and backward over chunk `chunk` of the compute phase: its partial gradient (the sums
+   * of ∂C/∂θ over its samples), loss sum and correct count.
+   */
+  computeChunk(chunk: number): void {
     const { plan, partials } = this.pass;
-    const gradientBase = chunk * plan.parameterCount;
-    partials.fill(0, gradientBase, gradientBase + plan.parameterCount);
+    // The first block's first-layer kernels fill W⁽¹⁾'s sums; the rest of the sums start at 0.
+    const start = chunk * plan.parameterCount;
+    const firstLayer = plan.layerSizes[0] * plan.layerSizes[1];
+    partials.fill(0, start + firstLayer, start + plan.parameterCount);
+    this.runChunk(chunk, this.partials[chunk]);
+  }
+
+  /** Forward only over chunk `chunk` of the evaluate phase: its loss sum and correct count. */
+  evaluateChunk(chunk: number): void {
+    this.runChunk(chunk, undefined);
+  }
+
+  /** Runs the blocks of a chunk (all samples in the plan's blocks, or a slice of the batch). */
+  private runChunk(chunk: number, gradient: VectorViews | undefined): void {
+    const { plan, input } = this.pass;
+    const step = this.step;
+    const params = this.slots.get(step.paramsSlot).parts;
     this.loss = 0;
     this.correct = 0;
-    const firstBlock = rangeStart(plan.blockCount, plan.chunkCount, chunk);
-    const endBlock = rangeStart(plan.blockCount, plan.chunkCount, chunk + 1);
-    for (let block = firstBlock; block < endBlock; block++) {
-      const first = block * plan.blockSize;
-      const count = Math.min(plan.blockSize, plan.sampleCount - first);
-      this.forward(first, count);
-      this.softmaxCrossEntropy(first, count);
-      this.backward(block, count, gradientBase);
+    if (step.source === SampleSource.all) {
+      const firstBlock = rangeStart(plan.blockCount, step.chunkCount, chunk);
+      const endBlock = rangeStart(plan.blockCount, step.chunkCount, chunk + 1);
+      for (let block = firstBlock; block < endBlock; block++) {
+        const first = block * plan.blockSize;
+        const count = Math.min(plan.blockSize, plan.sampleCount - first);
+        const source = this.globalBlocks;
+        [source.firstRow, source.columnBlock, source.firstLabel] = [first, block, first];
+        this.runBlock(source, count, params, gradient, false, block === firstBlock);
+      }
+    } else {
+      const { samples, shifts } = step.arrays;
+      const dropout = gradient === undefined ? undefined : step.dropout;
+      const start = rangeStart(step.sampleCount, step.chunkCount, chunk);
+      const end = rangeStart(step.sampleCount, step.chunkCount, chunk + 1);
+      for (let first = start; first < end; first += plan.blockSize) {
+        const count = Math.min(plan.blockSize, end - first);
+        const blockShifts = step.shifted ? shifts : undefined;
+        this.gather.gather(this.scratch.block, input, samples, first, count, blockShifts);
+        if (dropout !== undefined) this.fillMasks(dropout, samples, first, count);
+        this.runBlock(
+          this.gatheredBlock,
+          count,
+          params,
+          gradient,
+          dropout !== undefined,
+          first === start,
+        );
+      }
     }
     this.pass.chunkLoss[chunk] = this.loss;
     this.pass.chunkCorrect[chunk] = this.correct;
   }
 
-  /** Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (MATH.md, Forward). */
-  private forward(first: number, count: number): void {
-    const { plan, input, parameters } = this.pass;
-    const n1 = this.layerSizes[1];
-    const w = parameters.byteOffset;
-    const Z = this.Z[0].byteOffset;
-    for (let g = 0; g < plan.groups.length; g++) {
-      const group = plan.groups[g];
-      this.kernels[g].forward(
-        input.rowStart.byteOffset + 4 * first,
-        count,
-        input.rowPixel.byteOffset,
-        input.rowValue.byteOffset,
-        w + 8 * group.weightOffset,
-        w + 8 * (plan.biasOffsets[0] + group.first),
-        Z + 8 * group.first,
-        8 * n1,
-      );
+  /** R⁽ℓ⁾/(1 − p) of every hidden layer for the block's samples (docs/math.md, dropout). */
+  private fillMasks(
+    dropout: { rate: number; seed: number; step: number },
+    samples: Uint32Array,
+    first: number,
+    count: number,
+  ): void {
+    for (let l = 1; l < this.layerSizes.length - 1; l++) {
+      const rows = this.maskRows[l - 1];
+      for (let s = 0; s < count; s++) scaledMaskRow(dropout, samples[first + s], l, rows[s]);
     }
-    const { transposed } = this.pass;
-    for (let l = 2; l < this.layerSizes.length; l++) {
-      const A = this.A[l - 2].byteOffset;
-      this.dense.relu(A, this.Z[l - 2].byteOffset, count * this.layerSizes[l - 1]);
-      this.dense.forward(
-        this.Z[l - 1].byteOffset,
-        transposed.byteOffset + 8 * plan.transposedOffsets[l - 1],
-        w + 8 * plan.biasOffsets[l - 1],
-        A,
+  }
+
+  /**
+   * Forward, cost and (with a gradient to add to) backward over one block, the first of its chunk
+   * when `first`.
+   */
+  private runBlock(
+    source: BlockSource,
+    count: number,
+    params: VectorViews,
+    gradient: VectorViews | undefined,
+    dropout: boolean,
+    first: boolean,
+  ): void {
+    this.forward(source, count, params, dropout);
+    this.softmaxCrossEntropy(source, count);
+    if (gradient !== undefined) this.backward(source, count, params, gradient, dropout, first);
+  }
+
+  /**
+   * Z⁽ℓ⁾ = W⁽ℓ⁾A⁽ℓ⁻¹⁾ + B⁽ℓ⁾ and A⁽ℓ⁾ = ReLU(Z⁽ℓ⁾) for ℓ < L over one block (docs/math.md, Forward),
+   * with A⁽ℓ⁾ ← A⁽ℓ⁾ ⊙ R⁽ℓ⁾/(1 − p) under dropout.
+   */
+  private forward(source: BlockSource, count: number, params: VectorViews, dropout: boolean): void {
+    const { Z, A, masks } = this.scratch;
+    const sizes = this.layerSizes;
+    this.kernels.forEach((kernels, g) =>
+      kernels.forward(
+        this.groupZ[g],
+        source.rows,
+        source.firstRow,
         count,
-        this.layerSizes[l],
-        this.layerSizes[l - 1],
+        this.groupWeights[g],
+        params.groupBiases[g],
+      ),
+    );
+    for (let l = 2; l < sizes.length; l++) {
+      const length = count * sizes[l - 1];
+      this.dense.relu(A[l - 2], Z[l - 2], length);
+      if (dropout) this.dense.multiply(A[l - 2], masks[l - 2], length);
+      this.dense.forward(
+        Z[l - 1],
+        this.transposed[l - 1],
+        params.b[l - 1],
+        A[l - 2],
+        count,
+        sizes[l],
+        sizes[l - 1],
       );
     }
   }
 
   /**
-   * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (MATH.md,
-   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (MATH.md, Backward).
+   * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (docs/math.md,
+   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (docs/math.md, Backward).
    */
-  private softmaxCrossEntropy(first: number, count: number): void {
+  private softmaxCrossEntropy(source: BlockSource, count: number): void {
     const L = this.layerSizes.length - 1;
     const nL = this.layerSizes[L];
-    const Z = this.Z[L - 1];
-    const delta = this.delta[L - 1];
-    const labels = this.pass.input.labels;
+    const Z = this.scratch.Z[L - 1];
+    const delta = this.scratch.delta[L - 1];
     for (let s = 0; s < count; s++) {
       const row = s * nL;
-      const label = labels[first + s];
-      let max = Z[row];
-      let argmax = 0;
-      for (let i = 1; i < nL; i++) {
-        if (Z[row + i] > max) {
-          max = Z[row + i];
-          argmax = i;
-        }
-      }
+      const label = source.labels[source.firstLabel + s];
+      const argmax = argmaxStrided(Z, row, nL, 1);
+      const max = Z[row + argmax];
       // The max is subtracted only for numerical stability: exp never overflows.
       let sum = 0;
       for (let i = 0; i < nL; i++) {
@@ -167,54 +284,49 @@ export class ChunkRunner {
     }
   }
 
-  /** Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (MATH.md, Backward). */
-  private backward(block: number, count: number, gradientBase: number): void {
-    const { plan, parameters, partials } = this.pass;
-    const gradient = partials.byteOffset + 8 * gradientBase;
-    const w = parameters.byteOffset;
-    for (let l = this.layerSizes.length - 1; l >= 2; l--) {
-      const nOut = this.layerSizes[l];
-      const nIn = this.layerSizes[l - 1];
-      const delta = this.delta[l - 1].byteOffset;
+  /**
+   * Δ⁽ℓ⁻¹⁾ and the gradient sums of every layer over one block, from ℓ = L down to 1 (docs/math.md,
+   * Backward), with Δ⁽ℓ⁾ ← Δ⁽ℓ⁾ ⊙ R⁽ℓ⁾/(1 − p) under dropout.
+   */
+  private backward(
+    source: BlockSource,
+    count: number,
+    params: VectorViews,
+    gradient: VectorViews,
+    dropout: boolean,
+    first: boolean,
+  ): void {
+    const { Z, A, delta, masks } = this.scratch;
+    const sizes = this.layerSizes;
+    for (let l = sizes.length - 1; l >= 2; l--) {
+      const [nOut, nIn] = [sizes[l], sizes[l - 1]];
       this.dense.gradient(
-        gradient + 8 * plan.weightOffsets[l - 1],
-        gradient + 8 * plan.biasOffsets[l - 1],
-        delta,
-        this.A[l - 2].byteOffset,
+        gradient.W[l - 1],
+        gradient.b[l - 1],
+        delta[l - 1],
+        A[l - 2],
         count,
         nOut,
         nIn,
       );
-      this.dense.backDelta(
-        this.delta[l - 2].byteOffset,
-        w + 8 * plan.weightOffsets[l - 1],
-        delta,
-        this.Z[l - 2].byteOffset,
-        count,
-        nOut,
-        nIn,
-      );
+      this.dense.backDelta(delta[l - 2], params.W[l - 1], delta[l - 1], Z[l - 2], count, nOut, nIn);
+      if (dropout) this.dense.multiply(delta[l - 2], masks[l - 2], count * nIn);
     }
-    const n0 = this.layerSizes[0];
-    const n1 = this.layerSizes[1];
-    this.dense.biasGradient(
-      gradient + 8 * plan.biasOffsets[0],
-      this.delta[0].byteOffset,
-      count,
-      n1,
+    this.dense.biasGradient(gradient.b[0], delta[0], count, sizes[1]);
+    this.kernels.forEach((kernels, g) =>
+      kernels.backward(
+        gradient.groupWeights[g],
+        source.columns,
+        source.columnBlock,
+        sizes[0],
+        this.groupDelta[g],
+        first,
+      ),
     );
-    const { input } = this.pass;
-    for (let g = 0; g < plan.groups.length; g++) {
-      const group = plan.groups[g];
-      this.kernels[g].backward(
-        input.columnStart.byteOffset + 4 * block * n0,
-        n0,
-        input.columnSample.byteOffset,
-        input.columnValue.byteOffset,
-        this.delta[0].byteOffset + 8 * group.first,
-        8 * n1,
-        gradient + 8 * group.weightOffset,
-      );
-    }
   }
+}
+
+/** How many chunks the partial gradients must hold for a plan: its own, or a whole-set batch's. */
+export function chunkCapacity(plan: PassPlan): number {
+  return Math.max(plan.chunkCount, batchChunkCount(plan.sampleCount));
 }

@@ -2,15 +2,26 @@ import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../../data/dataset.js';
 import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
-import type { Parameters } from '../../nn/parameters.js';
-import type { GradientEngine, PassResult } from '../engine.js';
+import { layerSizesProblem, type Parameters } from '../../nn/parameters.js';
+import type { Batch, GradientEngine, PassResult } from '../engine.js';
+import type { OptimizerSettings, OptimizerState } from '../optimizer.js';
+import { optimizerStep } from '../optimizer.js';
 import type { SharedPass } from './chunk.js';
-import { ChunkRunner } from './chunk.js';
-import type { DenseKernels } from './dense-kernels.js';
-import { denseKernels } from './dense-kernels.js';
+import { chunkCapacity } from './chunk.js';
+import { PhaseRunner } from './phases.js';
 import type { PassPlan } from './plan.js';
-import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, planPass } from './plan.js';
-import { buildSparseInput } from './sparse-input.js';
+import {
+  DEFAULT_BLOCK_SIZE,
+  MAX_BLOCK_SIZE,
+  MAX_GROUP_WIDTH,
+  batchChunkCount,
+  planPass,
+} from './plan.js';
+import { CONTROL_WORDS, ThreadPool } from './pool.js';
+import { INPUT_SLOT, OUTPUT_SLOT, ParameterSlots, SLOT_TABLE_WORDS } from './slots.js';
+import { allocateSparseBlock, buildSparseInput } from './sparse-input.js';
+import type { UpdateNumbers } from './step.js';
+import { Phase, SampleSource, SharedStep, UpdateRule, allocateStep } from './step.js';
 import { MemoryArena, sharedMemory } from './wasm.js';
 
 /** Options of the fast engine. */
@@ -25,8 +36,8 @@ export interface FastEngineOptions {
 }
 
 /**
- * Starts the fast full-batch engine over `dataset` for a network of `layerSizes` ([n₀, …, n_L],
- * n₀ = pixels per sample): sparse byte input, blocks of samples kept in cache, fixed chunks
+ * Starts the fast engine over `dataset` for a network of `layerSizes` ([n₀, …, n_L], n₀ = pixels
+ * per sample): sparse byte input, blocks of samples kept in cache, fixed chunks of every batch
  * spread over worker threads, and chunk sums added in a fixed order, so the gradients are
  * byte-identical for any thread count.
  */
@@ -34,24 +45,15 @@ export async function createFastEngine(
   dataset: Dataset,
   layerSizes: readonly number[],
   options: FastEngineOptions,
-): Promise<GradientEngine> {
+): Promise<FastEngine> {
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   checkArguments(dataset, layerSizes, options.threads, blockSize);
   const plan = planPass([...layerSizes], dataset.count, blockSize);
-  const pass = allocatePass(plan, dataset, options.threads);
-  const started = await Promise.allSettled(
-    Array.from({ length: options.threads - 1 }, (_, w) => PassWorker.start(pass, w + 1)),
+  const { pass, arena } = allocatePass(plan, dataset, options.threads);
+  const pool = await ThreadPool.start(pass.control, options.threads - 1, (slot) =>
+    startWorkerThread(pass, slot),
   );
-  const workers = started.flatMap((result) =>
-    result.status === 'fulfilled' ? [result.value] : [],
-  );
-  const failure = started.find((result) => result.status === 'rejected');
-  if (failure !== undefined) {
-    // Do not leave the workers that did start running in the background.
-    await Promise.all(workers.map((worker) => worker.terminate()));
-    throw failure.reason;
-  }
-  return new FastEngine(pass, new ChunkRunner(pass, 0), workers);
+  return new FastEngine(pass, arena, pool);
 }
 
 /** Rejects what the engine cannot run, with a message saying what to change. */
@@ -61,11 +63,12 @@ function checkArguments(
   threads: number,
   blockSize: number,
 ): void {
-  if (layerSizes.length < 2 || !layerSizes.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new MnnError(
-      `layer sizes must be at least two positive integers, got [${layerSizes.join(',')}]`,
-      { kind: 'usage' },
-    );
+  const problem = layerSizesProblem(layerSizes);
+  if (problem !== undefined) {
+    throw new MnnError(`layer sizes [${layerSizes.join(', ')}]: ${problem}`, {
+      kind: 'usage',
+      option: 'layerSizes',
+    });
   }
   if (layerSizes[0] !== pixelsPerSample(dataset)) {
     throw new MnnError(
@@ -99,32 +102,43 @@ function checkArguments(
 }
 
 /**
- * Builds the sparse input and the parameter, partial-gradient, scratch and control arrays in one
- * shared WebAssembly memory, with block matrices for each of `threads` thread slots.
+ * Builds the sparse input and the forward copies, partial-gradient, scratch, slot and control
+ * arrays in one shared WebAssembly memory, with working memory for `threads` thread slots.
  */
-function allocatePass(plan: PassPlan, dataset: Dataset, threads: number): SharedPass {
+function allocatePass(
+  plan: PassPlan,
+  dataset: Dataset,
+  threads: number,
+): { pass: SharedPass; arena: MemoryArena } {
   const arena = new MemoryArena(sharedMemory(1));
-  const float64 = (length: number): Float64Array => arena.allocate(Float64Array, 8, length);
-  const layers = plan.layerSizes.slice(1);
-  const blockMatrices = (): Float64Array[] => layers.map((n) => float64(plan.blockSize * n));
+  const float64 = (length: number): Float64Array => arena.allocate(Float64Array, length);
+  const sizes = plan.layerSizes;
+  const blockMatrices = (): Float64Array[] =>
+    sizes.slice(1).map((n) => float64(plan.blockSize * n));
   const scratch = Array.from({ length: threads }, () => ({
     Z: blockMatrices(),
     A: blockMatrices(),
     delta: blockMatrices(),
+    masks: sizes.slice(1, -1).map((n) => float64(plan.blockSize * n)),
+    block: allocateSparseBlock(arena, plan.blockSize, sizes[0]),
+    groupSums: float64(sizes[0] * MAX_GROUP_WIDTH),
   }));
-  return {
+  const chunks = chunkCapacity(plan);
+  const pass: SharedPass = {
     plan,
     memory: arena.memory,
     input: buildSparseInput(dataset, plan.blockSize, arena),
-    parameters: float64(plan.parameterCount),
-    partials: float64(plan.chunkCount * plan.parameterCount),
-    totals: float64(plan.parameterCount),
-    chunkLoss: float64(plan.chunkCount),
-    chunkCorrect: arena.allocate(Int32Array, 4, plan.chunkCount),
+    firstLayerWeights: float64(sizes[0] * sizes[1]),
     transposed: float64(plan.transposedCount),
+    partials: float64(chunks * plan.parameterCount),
+    chunkLoss: float64(chunks),
+    chunkCorrect: arena.allocate(Int32Array, chunks),
     scratch,
-    control: arena.allocate(Int32Array, 4, 1),
+    slotTable: arena.allocate(Int32Array, SLOT_TABLE_WORDS),
+    step: allocateStep(arena, dataset.count),
+    control: arena.allocate(Int32Array, CONTROL_WORDS),
   };
+  return { pass, arena };
 }
 
 /**
@@ -142,100 +156,268 @@ function startWorkerThread(pass: SharedPass, slot: number): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
-/** One worker thread and the pass it is running, if any. */
-class PassWorker {
-  private pending: { resolve: () => void; reject: (error: Error) => void } | undefined;
-
-  private constructor(private readonly thread: Worker) {
-    thread.on('message', () => this.settle(undefined));
-    thread.on('error', (error) => this.settle(error));
-    thread.on('exit', (code) =>
-      this.settle(new Error(`fast-engine worker exited with code ${code}`)),
-    );
-  }
-
-  /** Starts a worker over `pass` in thread slot `slot` and waits until it is ready. */
-  static async start(pass: SharedPass, slot: number): Promise<PassWorker> {
-    const worker = new PassWorker(startWorkerThread(pass, slot));
-    await worker.expectReply();
-    return worker;
-  }
-
-  /** Tells the worker to claim chunks; resolves when it has no more to claim. */
-  run(): Promise<void> {
-    const reply = this.expectReply();
-    this.thread.postMessage('run');
-    return reply;
-  }
-
-  /** Stops the thread. */
-  async terminate(): Promise<void> {
-    this.thread.removeAllListeners('exit');
-    await this.thread.terminate();
-  }
-
-  private expectReply(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-    });
-  }
-
-  private settle(error: Error | undefined): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending === undefined) return;
-    if (error === undefined) pending.resolve();
-    else pending.reject(error);
-  }
+/** One optimizer step the engine can take itself (docs/math.md, "Beyond the paper"). */
+export interface UpdateSettings {
+  /** UpdateRule (step.ts): gradient descent, momentum or Adam. */
+  readonly rule: number;
+  /** The step's numbers; those the rule does not use are ignored. */
+  readonly numbers: UpdateNumbers;
 }
 
-/** The GradientEngine over a prepared pass. */
-class FastEngine implements GradientEngine {
-  /** Adds the chunk sums on the main thread. */
-  private readonly kernels: DenseKernels;
+/**
+ * The fast GradientEngine. Parameters, gradients and optimizer state may be arrays it allocated
+ * (allocateParameters), which it then uses in place; other arrays are copied in and out.
+ */
+export class FastEngine implements GradientEngine {
+  private readonly step: SharedStep;
+  private readonly slots: ParameterSlots;
+  /** The calling thread's share of every phase. */
+  private readonly runner: PhaseRunner;
+  private readonly runItem: (item: number) => void;
+  /**
+   * The slot whose forward copies an update phase of this engine wrote, and that only updates
+   * have changed since (the contract of allocateParameters); -1: none.
+   */
+  private trustedSlot = -1;
+  /** Seconds spent per phase kind, indexed by Phase. */
+  private readonly seconds: number[] = [];
 
   constructor(
     private readonly pass: SharedPass,
-    private readonly runner: ChunkRunner,
-    private readonly workers: PassWorker[],
+    private readonly arena: MemoryArena,
+    private readonly pool: ThreadPool,
   ) {
-    this.kernels = denseKernels(pass.memory);
+    this.step = new SharedStep(pass.step);
+    this.slots = new ParameterSlots(pass.plan, pass.memory, pass.slotTable);
+    this.slots.allocate(arena); // INPUT_SLOT
+    this.slots.allocate(arena); // OUTPUT_SLOT
+    this.runner = new PhaseRunner(pass, 0);
+    this.runItem = (item) => this.runner.runItem(item);
   }
 
-  async compute(params: Parameters, gradients: Parameters): Promise<PassResult> {
-    checkShapes(this.pass.plan, params, 'parameters');
+  /**
+   * Forward and backward at `params` over `batch` (absent: every sample in order, no shift, no
+   * dropout); the batch-mean gradients go into `gradients`.
+   */
+  async compute(params: Parameters, gradients: Parameters, batch?: Batch): Promise<PassResult> {
     checkShapes(this.pass.plan, gradients, 'gradients');
-    writeParameters(this.pass, params);
-    Atomics.store(this.pass.control, 0, 0);
-    const replies = this.workers.map((worker) => worker.run());
-    this.runner.runClaimedChunks();
-    await Promise.all(replies);
-    const { plan, partials, totals } = this.pass;
-    this.kernels.sumChunks(
-      totals.byteOffset,
-      partials.byteOffset,
-      plan.parameterCount,
-      plan.chunkCount,
+    await this.useParameters(params);
+    const count = this.describeSamples(batch?.samples, batch);
+    await this.runPhase(Phase.compute, this.step.chunkCount);
+    const gradientsSlot = this.slots.indexOf(gradients) ?? OUTPUT_SLOT;
+    this.step.gradientsSlot = gradientsSlot;
+    this.step.gradientScale = 1 / count;
+    await this.runPhase(Phase.reduce, this.pass.plan.slices.length);
+    if (gradientsSlot === OUTPUT_SLOT)
+      copyParameters(gradients, this.slots.get(OUTPUT_SLOT).parameters);
+    return this.passResult(count);
+  }
+
+  /** Forward only at `params`, no dropout, no shift, over `samples` (absent: every sample). */
+  async evaluate(params: Parameters, samples?: Uint32Array): Promise<PassResult> {
+    await this.useParameters(params);
+    const count = this.describeSamples(samples, undefined);
+    await this.runPhase(Phase.evaluate, this.step.chunkCount);
+    return this.passResult(count);
+  }
+
+  /**
+   * Zeroed arrays shaped like the parameters, in the engine's shared memory: parameters,
+   * gradients and optimizer state allocated here are used in place, without copies. After
+   * `update` has changed such parameters, the engine keeps using the copies it derived from
+   * them (the first layer transposed, …) until they change again: change them only through
+   * `update` from then on, or not at all.
+   */
+  allocateParameters(): Parameters {
+    return this.slots.get(this.slots.allocate(this.arena)).parameters;
+  }
+
+  /**
+   * One optimizer step, split across the threads: params ← rule(params, gradients, state), all
+   * of them arrays from allocateParameters (state: V for momentum, M and S for Adam). Every
+   * element is computed as the readable optimizer computes it (src/train/optimizer.ts).
+   */
+  async update(
+    settings: UpdateSettings,
+    params: Parameters,
+    gradients: Parameters,
+    state: readonly Parameters[],
+  ): Promise<void> {
+    const step = this.step;
+    step.paramsSlot = this.allocatedSlot(params);
+    step.gradientsSlot = this.allocatedSlot(gradients);
+    step.stateSlots = [
+      state.length > 0 ? this.allocatedSlot(state[0]) : 0,
+      state.length > 1 ? this.allocatedSlot(state[1]) : 0,
+    ];
+    step.rule = settings.rule;
+    step.update = settings.numbers;
+    await this.runPhase(Phase.update, this.pass.plan.slices.length);
+    this.trustedSlot = step.paramsSlot;
+  }
+
+  /**
+   * optimizerStep (src/train/optimizer.ts) with the same arithmetic: on arrays from
+   * allocateParameters by the engine's update kernels across its threads, on others by the
+   * readable step itself. Takes step t = state.t + 1.
+   */
+  async optimizerStep(
+    settings: OptimizerSettings,
+    state: OptimizerState,
+    params: Parameters,
+    gradients: Parameters,
+    alpha: number,
+  ): Promise<void> {
+    const stateArrays =
+      settings.kind === 'momentum' ? [state.V] : settings.kind === 'adam' ? [state.M, state.S] : [];
+    const own = (arrays: Parameters | undefined) => arrays !== undefined && this.handedOut(arrays);
+    if (![params, gradients, ...stateArrays].every(own)) {
+      optimizerStep(settings, state, params, gradients, alpha);
+      return;
+    }
+    state.t++;
+    const numbers = updateNumbers(settings, state.t, alpha);
+    await this.update(
+      numbers,
+      params,
+      gradients,
+      stateArrays.filter((a) => a !== undefined),
     );
-    readGradients(plan, totals, gradients);
+  }
+
+  /** Stops the worker threads. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Whether `arrays` came from allocateParameters. */
+  private handedOut(arrays: Parameters): boolean {
+    return (this.slots.indexOf(arrays) ?? INPUT_SLOT) > OUTPUT_SLOT;
+  }
+
+  /** The slot of arrays from allocateParameters; throws for any other arrays. */
+  private allocatedSlot(arrays: Parameters): number {
+    const index = this.slots.indexOf(arrays);
+    if (index === undefined || !this.handedOut(arrays)) {
+      throw new Error('update needs arrays from allocateParameters');
+    }
+    return index;
+  }
+
+  /**
+   * Makes `params` the phase's parameters: a slot of this engine, or a copy in the input slot;
+   * and derives their forward copies unless an update of this engine just did.
+   */
+  private async useParameters(params: Parameters): Promise<void> {
+    checkShapes(this.pass.plan, params, 'parameters');
+    let slot = this.slots.indexOf(params);
+    if (slot === undefined) {
+      copyParameters(this.slots.get(INPUT_SLOT).parameters, params);
+      slot = INPUT_SLOT;
+    }
+    this.step.paramsSlot = slot;
+    if (slot !== this.trustedSlot) {
+      this.trustedSlot = -1;
+      await this.runPhase(Phase.refresh, this.pass.plan.slices.length);
+    }
+  }
+
+  /** Writes where the phase's samples come from; returns how many there are. */
+  private describeSamples(samples: Uint32Array | undefined, batch: Batch | undefined): number {
+    const { step, pass } = this;
+    const sampleCount = pass.plan.sampleCount;
+    if (samples === undefined) {
+      step.source = SampleSource.all;
+      step.chunkCount = pass.plan.chunkCount;
+      return sampleCount;
+    }
+    const count = samples.length;
+    if (count < 1 || count > sampleCount) {
+      throw new RangeError(`a batch holds 1 to ${sampleCount} samples, got ${count}`);
+    }
+    for (const sample of samples) {
+      if (sample >= sampleCount) throw new RangeError(`sample ${sample} is not in the data set`);
+    }
+    step.source = SampleSource.list;
+    step.sampleCount = count;
+    step.chunkCount = batchChunkCount(count);
+    step.arrays.samples.set(samples);
+    const shifts = batch?.shifts;
+    if (shifts !== undefined && shifts.length !== 2 * count) {
+      throw new RangeError(
+        `a batch of ${count} samples needs ${2 * count} shifts, got ${shifts.length}`,
+      );
+    }
+    if (shifts !== undefined) step.arrays.shifts.set(shifts);
+    step.shifted = shifts !== undefined;
+    step.dropout = batch?.dropout;
+    return count;
+  }
+
+  /**
+   * Seconds spent in each kind of phase since the engine started, by Phase name (bench, issue
+   * 12): where a step's time goes.
+   */
+  phaseSeconds(): Record<keyof typeof Phase, number> {
+    const seconds = (phase: number) => this.seconds[phase] ?? 0;
+    return {
+      compute: seconds(Phase.compute),
+      evaluate: seconds(Phase.evaluate),
+      reduce: seconds(Phase.reduce),
+      update: seconds(Phase.update),
+      refresh: seconds(Phase.refresh),
+    };
+  }
+
+  private async runPhase(phase: number, items: number): Promise<void> {
+    this.step.phase = phase;
+    const started = performance.now();
+    await this.pool.run(items, this.runItem);
+    this.seconds[phase] = (this.seconds[phase] ?? 0) + (performance.now() - started) / 1000;
+  }
+
+  /** The loss (mean over `count` samples) and correct count, added up in chunk order. */
+  private passResult(count: number): PassResult {
     let loss = 0;
     let correct = 0;
-    for (let c = 0; c < this.pass.plan.chunkCount; c++) {
+    for (let c = 0; c < this.step.chunkCount; c++) {
       loss += this.pass.chunkLoss[c];
       correct += this.pass.chunkCorrect[c];
     }
-    return { loss: loss / this.pass.plan.sampleCount, correct };
+    return { loss: loss / count, correct };
   }
+}
 
-  /** Not served yet (issue 11 point 4): createEngine gives runs that evaluate the reference engine. */
-  async evaluate(): Promise<PassResult> {
-    throw new Error('the fast engine does not evaluate yet (issue 11 point 4)');
+/** The update rule and numbers of step t of an optimizer (docs/math.md, Beyond the paper). */
+function updateNumbers(settings: OptimizerSettings, t: number, alpha: number): UpdateSettings {
+  const none = { mu: 0, beta1: 0, beta2: 0, oneMinusBeta1: 0, oneMinusBeta2: 0 };
+  const common = {
+    ...none,
+    alpha,
+    lambda: settings.weightDecay,
+    correction1: 0,
+    correction2: 0,
+    epsilon: 0,
+  };
+  if (settings.kind === 'gd') return { rule: UpdateRule.gradientDescent, numbers: common };
+  if (settings.kind === 'momentum') {
+    return { rule: UpdateRule.momentum, numbers: { ...common, mu: settings.momentum } };
   }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
-    this.workers.length = 0;
-  }
+  const { beta1, beta2, epsilon } = settings;
+  return {
+    rule: UpdateRule.adam,
+    numbers: {
+      ...common,
+      beta1,
+      beta2,
+      // as adamUpdate computes them
+      oneMinusBeta1: 1 - beta1,
+      oneMinusBeta2: 1 - beta2,
+      correction1: 1 - beta1 ** t,
+      correction2: 1 - beta2 ** t,
+      epsilon,
+    },
+  };
 }
 
 /** Throws unless `params` has the engine's layer sizes and array lengths. */
@@ -251,71 +433,8 @@ function checkShapes(plan: PassPlan, params: Parameters, what: string): void {
   }
 }
 
-/**
- * Copies `params` into the shared vector: (W⁽¹⁾)ᵀ/255 by groups (A⁽⁰⁾ = byte/255), the rest as is;
- * and (W⁽ℓ⁾)ᵀ for ℓ ≥ 2 into the forward-weights vector.
- */
-function writeParameters(pass: SharedPass, params: Parameters): void {
-  const { plan, parameters } = pass;
-  const n0 = plan.layerSizes[0];
-  const W1 = params.W[0];
-  for (const group of plan.groups) {
-    for (let j = 0; j < n0; j++) {
-      const row = group.weightOffset + j * group.width;
-      for (let k = 0; k < group.width; k++)
-        parameters[row + k] = W1[(group.first + k) * n0 + j] / 255;
-    }
-  }
-  for (let l = 2; l < plan.layerSizes.length; l++) {
-    parameters.set(params.W[l - 1], plan.weightOffsets[l - 1]);
-    writeTransposed(
-      pass.transposed,
-      plan.transposedOffsets[l - 1],
-      params.W[l - 1],
-      plan.layerSizes[l],
-    );
-  }
-  for (let l = 1; l < plan.layerSizes.length; l++)
-    parameters.set(params.b[l - 1], plan.biasOffsets[l - 1]);
-}
-
-/** Writes Wᵀ (nIn × nOut) at `offset` in `target`, from W (nOut × nIn, row-major). */
-function writeTransposed(
-  target: Float64Array,
-  offset: number,
-  W: Float64Array,
-  nOut: number,
-): void {
-  const nIn = W.length / nOut;
-  for (let i = 0; i < nOut; i++) {
-    for (let j = 0; j < nIn; j++) target[offset + j * nOut + i] = W[i * nIn + j];
-  }
-}
-
-/**
- * Writes the means of the summed chunk sums `total` into `gradients`:
- * ∂C/∂W⁽ℓ⁾ = (1/N) Δ⁽ℓ⁾(A⁽ℓ⁻¹⁾)ᵀ and ∂C/∂b⁽ℓ⁾ = (1/N) Σ columns of Δ⁽ℓ⁾ (MATH.md, Backward);
- * layer 1's sums were taken over bytes, hence the extra 1/255.
- */
-function readGradients(plan: PassPlan, total: Float64Array, gradients: Parameters): void {
-  const scale = 1 / plan.sampleCount;
-  const n0 = plan.layerSizes[0];
-  const dW1 = gradients.W[0];
-  for (const group of plan.groups) {
-    for (let j = 0; j < n0; j++) {
-      const row = group.weightOffset + j * group.width;
-      for (let k = 0; k < group.width; k++)
-        dW1[(group.first + k) * n0 + j] = (total[row + k] * scale) / 255;
-    }
-  }
-  for (let l = 2; l < plan.layerSizes.length; l++) {
-    const dW = gradients.W[l - 1];
-    const offset = plan.weightOffsets[l - 1];
-    for (let i = 0; i < dW.length; i++) dW[i] = total[offset + i] * scale;
-  }
-  for (let l = 1; l < plan.layerSizes.length; l++) {
-    const db = gradients.b[l - 1];
-    const offset = plan.biasOffsets[l - 1];
-    for (let i = 0; i < db.length; i++) db[i] = total[offset + i] * scale;
-  }
+/** Copies every array of `from` into `to` (same shapes). */
+function copyParameters(to: Parameters, from: Parameters): void {
+  to.W.forEach((W, l) => W.set(from.W[l]));
+  to.b.forEach((b, l) => b.set(from.b[l]));
 }

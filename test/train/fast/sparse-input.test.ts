@@ -8,11 +8,11 @@ import { randomDataset } from '../../helpers/random-data.js';
 function fromRows(sparse: SparseInput, count: number, n0: number): Uint8Array {
   const images = new Uint8Array(count * n0);
   for (let s = 0; s < count; s++) {
-    for (let e = sparse.rowStart[s]; e < sparse.rowStart[s + 1]; e++) {
-      expect(sparse.rowValue[e]).not.toBe(0);
-      if (e > sparse.rowStart[s])
-        expect(sparse.rowPixel[e]).toBeGreaterThan(sparse.rowPixel[e - 1]);
-      images[s * n0 + sparse.rowPixel[e]] = sparse.rowValue[e];
+    for (let e = sparse.rows.start[s]; e < sparse.rows.start[s + 1]; e++) {
+      expect(sparse.rows.value[e]).not.toBe(0);
+      if (e > sparse.rows.start[s])
+        expect(sparse.rows.pixel[e]).toBeGreaterThan(sparse.rows.pixel[e - 1]);
+      images[s * n0 + sparse.rows.pixel[e]] = sparse.rows.value[e];
     }
   }
   return images;
@@ -28,13 +28,14 @@ function fromColumns(
   const images = new Uint8Array(count * n0);
   for (let k = 0; k * blockSize < count; k++) {
     for (let j = 0; j < n0; j++) {
-      const first = sparse.columnStart[k * n0 + j];
-      const last = sparse.columnStart[k * n0 + j + 1];
+      const first = sparse.columns.start[k * n0 + j];
+      const last = sparse.columns.start[k * n0 + j + 1];
       for (let e = first; e < last; e++) {
         // Samples of a column in order, each inside its block.
-        if (e > first) expect(sparse.columnSample[e]).toBeGreaterThan(sparse.columnSample[e - 1]);
-        expect(sparse.columnSample[e]).toBeLessThan(blockSize);
-        images[(k * blockSize + sparse.columnSample[e]) * n0 + j] = sparse.columnValue[e];
+        if (e > first)
+          expect(sparse.columns.sample[e]).toBeGreaterThan(sparse.columns.sample[e - 1]);
+        expect(sparse.columns.sample[e]).toBeLessThan(blockSize);
+        images[(k * blockSize + sparse.columns.sample[e]) * n0 + j] = sparse.columns.value[e];
       }
     }
   }
@@ -53,7 +54,7 @@ describe('buildSparseInput', () => {
       const dataset = randomDataset({ count, rows: 3, cols: 5, zeroFraction: 0.7, seed: count });
       const sparse = buildSparseInput(dataset, blockSize, new MemoryArena(sharedMemory(1)));
       const nonZero = dataset.images.filter((pixel) => pixel !== 0).length;
-      expect(sparse.rowStart[count]).toBe(nonZero);
+      expect(sparse.rows.start[count]).toBe(nonZero);
       expect(fromRows(sparse, count, 15)).toEqual(dataset.images);
       expect(fromColumns(sparse, count, 15, blockSize)).toEqual(dataset.images);
       expect(sparse.labels).toEqual(dataset.labels);
@@ -63,7 +64,7 @@ describe('buildSparseInput', () => {
   it('stores nothing for an all-zero image', () => {
     const dataset = { ...randomDataset({ count: 2, rows: 2, cols: 2 }), images: new Uint8Array(8) };
     const sparse = buildSparseInput(dataset, 4, new MemoryArena(sharedMemory(1)));
-    expect(Array.from(sparse.rowStart)).toEqual([0, 0, 0]);
+    expect(Array.from(sparse.rows.start)).toEqual([0, 0, 0]);
   });
 
   it('refuses images of more pixels than its 16-bit pixel indices can name', () => {

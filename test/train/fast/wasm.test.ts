@@ -1,29 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryArena, PAGE_BYTES, sharedMemory, sleb, uleb } from '../../../src/train/fast/wasm.js';
-
-describe('LEB128', () => {
-  it('encodes unsigned values in 7-bit groups, low first', () => {
-    expect(uleb(0)).toEqual([0]);
-    expect(uleb(127)).toEqual([0x7f]);
-    expect(uleb(128)).toEqual([0x80, 0x01]);
-    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26]);
-  });
-
-  it('encodes signed values with the sign in bit 6 of the last byte', () => {
-    expect(sleb(0)).toEqual([0]);
-    expect(sleb(63)).toEqual([0x3f]);
-    expect(sleb(64)).toEqual([0xc0, 0x00]);
-    expect(sleb(-1)).toEqual([0x7f]);
-    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
-  });
-});
+import { buildModule, FunctionBuilder } from '../../../src/train/fast/wasm-module.js';
+import {
+  KernelModule,
+  MemoryArena,
+  PAGE_BYTES,
+  address,
+  sharedMemory,
+} from '../../../src/train/fast/wasm.js';
 
 describe('MemoryArena', () => {
   it('hands out 16-byte-aligned, non-overlapping arrays and grows the memory', () => {
     const arena = new MemoryArena(sharedMemory(1));
-    const bytes = arena.allocate(Uint8Array, 1, 3);
-    const big = arena.allocate(Float64Array, 8, PAGE_BYTES / 4);
-    const ints = arena.allocate(Int32Array, 4, 5);
+    const bytes = arena.allocate(Uint8Array, 3);
+    const big = arena.allocate(Float64Array, PAGE_BYTES / 4);
+    const ints = arena.allocate(Int32Array, 5);
     expect(bytes.byteOffset).toBe(0);
     expect(big.byteOffset).toBe(16);
     expect(ints.byteOffset).toBe(16 + 2 * PAGE_BYTES);
@@ -32,5 +22,28 @@ describe('MemoryArena', () => {
     ints.fill(7);
     expect(bytes).toEqual(new Uint8Array(3));
     expect(big[big.length - 1]).toBe(1);
+  });
+});
+
+describe('address', () => {
+  it('is the byte address of an element when the kernel stays inside the view', () => {
+    const arena = new MemoryArena(sharedMemory(1));
+    arena.allocate(Uint8Array, 5);
+    const values = arena.allocate(Float64Array, 10).subarray(2, 8);
+    expect(address(values, 0, 6)).toBe(16 + 16);
+    expect(address(values, 5, 1)).toBe(16 + 16 + 40);
+    expect(address(values, 6, 0)).toBe(16 + 16 + 48);
+    expect(() => address(values, 5, 2)).toThrow(RangeError);
+    expect(() => address(values, -1, 1)).toThrow(RangeError);
+  });
+});
+
+describe('KernelModule', () => {
+  it('hands out exported functions by name and refuses other names', () => {
+    const builder = new FunctionBuilder('nothing');
+    builder.parameters('x');
+    const module = new KernelModule(buildModule([builder.build([])]), sharedMemory(1));
+    expect(module.kernel('nothing')(7)).toBeUndefined();
+    expect(() => module.kernel('something')).toThrow(/no function something/);
   });
 });

@@ -1,0 +1,148 @@
+import { PIXEL_SCALE } from '../../nn/input.js';
+import { ChunkRunner } from './chunk.js';
+import type { SharedPass } from './chunk.js';
+import type { LayoutKernels } from './layout-kernels.js';
+import { layoutKernels } from './layout-kernels.js';
+import type { PassPlan } from './plan.js';
+import { vectorViews } from './plan.js';
+import { ParameterSlots } from './slots.js';
+import { Phase, SharedStep, UpdateRule } from './step.js';
+import type { UpdateKernels } from './update-kernels.js';
+import { updateKernels } from './update-kernels.js';
+
+/**
+ * One thread's share of every phase (step.ts): the chunks of a compute or evaluate phase, the
+ * slices of a reduce, update or refresh. The main thread and every worker each have one.
+ */
+export class PhaseRunner {
+  private readonly plan: PassPlan;
+  private readonly step: SharedStep;
+  private readonly slots: ParameterSlots;
+  private readonly chunks: ChunkRunner;
+  private readonly layout: LayoutKernels;
+  private readonly updates: UpdateKernels;
+  /** Per slice: the partial gradients from the slice's start in chunk 0 to their end. */
+  private readonly partialSlices: readonly Float64Array[];
+  /** Per first-layer group: its block of (W⁽¹⁾)ᵀ/255, and room for its gradient sums. */
+  private readonly groupWeights: readonly Float64Array[];
+  private readonly groupSums: readonly Float64Array[];
+  /** Per slice of rows of a later W⁽ℓ⁾: Wᵀ from the slice's first column. */
+  private readonly transposedSlices: readonly Float64Array[];
+
+  /** The runner of thread slot `slot` (0: the calling thread). */
+  constructor(
+    private readonly pass: SharedPass,
+    slot: number,
+  ) {
+    const plan = pass.plan;
+    this.plan = plan;
+    this.step = new SharedStep(pass.step);
+    this.slots = new ParameterSlots(plan, pass.memory, pass.slotTable);
+    this.chunks = new ChunkRunner(pass, slot, this.slots, this.step);
+    this.layout = layoutKernels(pass.memory);
+    this.updates = updateKernels(pass.memory);
+    this.partialSlices = plan.slices.map((slice) => pass.partials.subarray(slice.start));
+    this.groupWeights = vectorViews(plan, pass.firstLayerWeights).groupWeights;
+    const sums = pass.scratch[slot].groupSums;
+    this.groupSums = plan.groups.map((group) => sums.subarray(0, plan.layerSizes[0] * group.width));
+    this.transposedSlices = plan.slices.map((slice) =>
+      slice.kind === 'rows'
+        ? pass.transposed.subarray(plan.transposedOffsets[slice.layer - 1] + slice.firstRow)
+        : pass.transposed.subarray(0, 0),
+    );
+  }
+
+  /** Runs item `item` of the phase in progress. */
+  runItem(item: number): void {
+    switch (this.step.phase) {
+      case Phase.compute:
+        this.chunks.computeChunk(item);
+        return;
+      case Phase.evaluate:
+        this.chunks.evaluateChunk(item);
+        return;
+      case Phase.reduce:
+        this.reduceSlice(item);
+        return;
+      case Phase.update:
+        this.updateSlice(item);
+        this.refreshSlice(item);
+        return;
+      case Phase.refresh:
+        this.refreshSlice(item);
+        return;
+      default:
+        throw new Error(`unknown fast-engine phase ${this.step.phase}`);
+    }
+  }
+
+  /**
+   * g = (Σ over chunks of their sums) / |batch| for one slice, into the gradient slot; a
+   * first-layer group's sums are (W⁽¹⁾)ᵀ-shaped and over bytes, hence the transpose and 1/255.
+   */
+  private reduceSlice(index: number): void {
+    const { plan, step } = this;
+    const slice = plan.slices[index];
+    const gradient = this.slots.get(step.gradientsSlot).parts.slices[index];
+    const sum = (target: Float64Array) =>
+      this.layout.sumChunks(
+        target,
+        this.partialSlices[index],
+        slice.length,
+        step.chunkCount,
+        plan.parameterCount,
+        step.gradientScale,
+      );
+    if (slice.kind !== 'group') {
+      sum(gradient);
+      return;
+    }
+    const n0 = plan.layerSizes[0];
+    const width = plan.groups[slice.group].width;
+    const sums = this.groupSums[slice.group];
+    sum(sums);
+    this.layout.transpose(gradient, n0, sums, width, n0, width, PIXEL_SCALE);
+  }
+
+  /** One optimizer step over one slice (weight decay on weights only, never on biases). */
+  private updateSlice(index: number): void {
+    const { step, slots } = this;
+    const slice = this.plan.slices[index];
+    const theta = slots.get(step.paramsSlot).parts.slices[index];
+    const g = slots.get(step.gradientsSlot).parts.slices[index];
+    const numbers = step.update;
+    const lambda = slice.kind === 'biases' ? 0 : numbers.lambda;
+    const [first, second] = step.stateSlots;
+    const state = (slot: number) => slots.get(slot).parts.slices[index];
+    if (step.rule === UpdateRule.gradientDescent) {
+      this.updates.gradientDescent(theta, g, numbers.alpha, lambda);
+    } else if (step.rule === UpdateRule.momentum) {
+      this.updates.momentum(theta, g, state(first), numbers.alpha, numbers.mu, lambda);
+    } else {
+      this.updates.adam(theta, g, state(first), state(second), numbers.alpha, numbers, lambda);
+    }
+  }
+
+  /** The forward copies of one slice of the parameters: (W⁽¹⁾)ᵀ/255 by group, Wᵀ for ℓ ≥ 2. */
+  private refreshSlice(index: number): void {
+    const { plan } = this;
+    const slice = plan.slices[index];
+    const theta = this.slots.get(this.step.paramsSlot).parts.slices[index];
+    if (slice.kind === 'group') {
+      const n0 = plan.layerSizes[0];
+      const width = plan.groups[slice.group].width;
+      this.layout.transpose(
+        this.groupWeights[slice.group],
+        width,
+        theta,
+        n0,
+        width,
+        n0,
+        PIXEL_SCALE,
+      );
+    } else if (slice.kind === 'rows') {
+      const [nOut, nIn] = [plan.layerSizes[slice.layer], plan.layerSizes[slice.layer - 1]];
+      this.layout.transpose(this.transposedSlices[index], nOut, theta, nIn, slice.rowCount, nIn, 1);
+    }
+  }
+}

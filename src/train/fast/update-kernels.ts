@@ -1,0 +1,304 @@
+/**
+ * The optimizer updates (docs/math.md, "Beyond the paper") as WebAssembly over slices of the
+ * parameters, two elements at a time. Every element goes through exactly the operations of the
+ * readable optimizer (src/train/optimizer.ts), in the same order, so the results are
+ * bit-identical to it: f64x2 arithmetic, division and square root round like their scalar forms.
+ */
+import type { Code, Local } from './wasm-module.js';
+import {
+  FunctionBuilder,
+  buildModule,
+  code,
+  element,
+  f64x2,
+  forEachPair,
+  get,
+  lanes,
+  set,
+} from './wasm-module.js';
+import type { WasmMemory } from './wasm.js';
+import { KernelModule, address } from './wasm.js';
+
+/** Adam's constants for one step t: β₁, β₂, 1 − β₁, 1 − β₂, the corrections 1 − βᵗ, and ε. */
+export interface AdamConstants {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly oneMinusBeta1: number;
+  readonly oneMinusBeta2: number;
+  readonly correction1: number;
+  readonly correction2: number;
+  readonly epsilon: number;
+}
+
+/** One optimizer step over a slice: θ, g and the state arrays all of the same length. */
+export interface UpdateKernels {
+  /** θ ← θ − α (g + λ θ). */
+  gradientDescent(theta: Float64Array, g: Float64Array, alpha: number, lambda: number): void;
+  /** V ← μ V + (g + λ θ), θ ← θ − α V. */
+  momentum(
+    theta: Float64Array,
+    g: Float64Array,
+    V: Float64Array,
+    alpha: number,
+    mu: number,
+    lambda: number,
+  ): void;
+  /**
+   * M ← β₁ M + (1 − β₁) g, S ← β₂ S + (1 − β₂) g ⊙ g,
+   * θ ← θ − α (M / (1 − β₁ᵗ) / (√(S / (1 − β₂ᵗ)) + ε) + λ θ).
+   */
+  adam(
+    theta: Float64Array,
+    g: Float64Array,
+    M: Float64Array,
+    S: Float64Array,
+    alpha: number,
+    constants: AdamConstants,
+    lambda: number,
+  ): void;
+}
+
+/**
+ * The f64 constants of a function, and their splats (v128 locals set once at its start) for the
+ * two-lane steps: `value(name, vector)` reads the one the lane width needs.
+ */
+function constants<const N extends readonly string[]>(builder: FunctionBuilder, names: N) {
+  const scalars = builder.floatParameters(...names);
+  const splats = names.map((name) => builder.local(`${name}Pair`, 'v128'));
+  const index = (name: N[number]) => names.indexOf(name);
+  return {
+    /** Sets every splat local; the first code of the function. */
+    splat: code(...scalars.map((scalar, k) => set(splats[k], code(get(scalar), f64x2.splat)))),
+    value: (name: N[number], vector: boolean): Code =>
+      get((vector ? splats : scalars)[index(name)]),
+  };
+}
+
+/** A lane-width temporary: a v128 local for the pairs, an f64 for the odd last element. */
+function temporary(builder: FunctionBuilder, name: string) {
+  const pair = builder.local(`${name}Pair`, 'v128');
+  const single = builder.local(name, 'f64');
+  return (vector: boolean): Local => (vector ? pair : single);
+}
+
+/** The `gradientDescent` function. */
+function gradientDescentFunction() {
+  const builder = new FunctionBuilder('gradientDescent');
+  const [theta, g, length] = builder.parameters('theta', 'g', 'length');
+  const c = constants(builder, ['alpha', 'lambda'] as const);
+  const k = builder.local('k', 'i32');
+  const step = (vector: boolean): number[] => {
+    const { load, store, add, sub, mul } = lanes(vector);
+    const value = (name: 'alpha' | 'lambda') => c.value(name, vector);
+    // θ ← θ − α (g + λ θ)
+    return code(
+      element(theta, k),
+      element(theta, k),
+      load,
+      value('alpha'),
+      element(g, k),
+      load,
+      value('lambda'),
+      element(theta, k),
+      load,
+      mul,
+      add,
+      mul,
+      sub,
+      store,
+    );
+  };
+  return builder.build(code(c.splat, forEachPair(k, length, step(true), step(false))));
+}
+
+/** The `momentum` function. */
+function momentumFunction() {
+  const builder = new FunctionBuilder('momentum');
+  const [theta, g, V, length] = builder.parameters('theta', 'g', 'V', 'length');
+  const c = constants(builder, ['alpha', 'mu', 'lambda'] as const);
+  const k = builder.local('k', 'i32');
+  const velocity = temporary(builder, 'v');
+  const step = (vector: boolean): number[] => {
+    const { load, store, add, sub, mul } = lanes(vector);
+    const value = (name: 'alpha' | 'mu' | 'lambda') => c.value(name, vector);
+    const v = velocity(vector);
+    return code(
+      // V ← μ V + (g + λ θ)
+      set(
+        v,
+        code(
+          value('mu'),
+          element(V, k),
+          load,
+          mul,
+          element(g, k),
+          load,
+          value('lambda'),
+          element(theta, k),
+          load,
+          mul,
+          add,
+          add,
+        ),
+      ),
+      element(V, k),
+      get(v),
+      store,
+      // θ ← θ − α V
+      element(theta, k),
+      element(theta, k),
+      load,
+      value('alpha'),
+      get(v),
+      mul,
+      sub,
+      store,
+    );
+  };
+  return builder.build(code(c.splat, forEachPair(k, length, step(true), step(false))));
+}
+
+/** The `adam` function. */
+function adamFunction() {
+  const builder = new FunctionBuilder('adam');
+  const [theta, g, M, S, length] = builder.parameters('theta', 'g', 'M', 'S', 'length');
+  const names = [
+    'alpha',
+    'beta1',
+    'beta2',
+    'oneMinusBeta1',
+    'oneMinusBeta2',
+    'correction1',
+    'correction2',
+    'epsilon',
+    'lambda',
+  ] as const;
+  const c = constants(builder, names);
+  const k = builder.local('k', 'i32');
+  const firstMoment = temporary(builder, 'm');
+  const secondMoment = temporary(builder, 's');
+  const step = (vector: boolean): number[] => {
+    const { load, store, add, sub, mul, div, sqrt } = lanes(vector);
+    const value = (name: (typeof names)[number]) => c.value(name, vector);
+    const [m, s] = [firstMoment(vector), secondMoment(vector)];
+    return code(
+      // M ← β₁ M + (1 − β₁) g
+      set(
+        m,
+        code(
+          value('beta1'),
+          element(M, k),
+          load,
+          mul,
+          value('oneMinusBeta1'),
+          element(g, k),
+          load,
+          mul,
+          add,
+        ),
+      ),
+      element(M, k),
+      get(m),
+      store,
+      // S ← β₂ S + (1 − β₂) g ⊙ g
+      set(
+        s,
+        code(
+          value('beta2'),
+          element(S, k),
+          load,
+          mul,
+          value('oneMinusBeta2'),
+          element(g, k),
+          load,
+          mul,
+          element(g, k),
+          load,
+          mul,
+          add,
+        ),
+      ),
+      element(S, k),
+      get(s),
+      store,
+      // θ ← θ − α (M̂ / (√Ŝ + ε) + λ θ) with M̂ = M / (1 − β₁ᵗ), Ŝ = S / (1 − β₂ᵗ)
+      element(theta, k),
+      element(theta, k),
+      load,
+      value('alpha'),
+      get(m),
+      value('correction1'),
+      div,
+      get(s),
+      value('correction2'),
+      div,
+      sqrt,
+      value('epsilon'),
+      add,
+      div,
+      value('lambda'),
+      element(theta, k),
+      load,
+      mul,
+      add,
+      mul,
+      sub,
+      store,
+    );
+  };
+  return builder.build(code(c.splat, forEachPair(k, length, step(true), step(false))));
+}
+
+let moduleBytes: Uint8Array | undefined;
+
+/** The module of the update kernels (built once). */
+export function updateModule(): Uint8Array {
+  moduleBytes ??= buildModule([gradientDescentFunction(), momentumFunction(), adamFunction()]);
+  return moduleBytes;
+}
+
+/** Throws unless every array has the length of the first. */
+function checkLengths(...arrays: Float64Array[]): number {
+  const length = arrays[0].length;
+  if (arrays.some((array) => array.length !== length)) {
+    throw new RangeError('an optimizer step needs θ, g and its state arrays of one length');
+  }
+  return length;
+}
+
+/** The update kernels over `memory`, called with views into it. */
+export function updateKernels(memory: WasmMemory): UpdateKernels {
+  const module = new KernelModule(updateModule(), memory);
+  const gradientDescent = module.kernel('gradientDescent');
+  const momentum = module.kernel('momentum');
+  const adam = module.kernel('adam');
+  return {
+    gradientDescent(theta, g, alpha, lambda) {
+      const n = checkLengths(theta, g);
+      gradientDescent(address(theta, 0, n), address(g, 0, n), n, alpha, lambda);
+    },
+    momentum(theta, g, V, alpha, mu, lambda) {
+      const n = checkLengths(theta, g, V);
+      momentum(address(theta, 0, n), address(g, 0, n), address(V, 0, n), n, alpha, mu, lambda);
+    },
+    adam(theta, g, M, S, alpha, k, lambda) {
+      const n = checkLengths(theta, g, M, S);
+      adam(
+        address(theta, 0, n),
+        address(g, 0, n),
+        address(M, 0, n),
+        address(S, 0, n),
+        n,
+        alpha,
+        k.beta1,
+        k.beta2,
+        k.oneMinusBeta1,
+        k.oneMinusBeta2,
+        k.correction1,
+        k.correction2,
+        k.epsilon,
+        lambda,
+      );
+    },
+  };
+}

@@ -1,0 +1,458 @@
+/**
+ * How the fast engine writes WebAssembly: one table of the instructions its kernels use (the
+ * emitters below and the WAT printer in wasm-text.ts both read it), loops that balance their own
+ * blocks, functions whose parameters and locals are declared by name where they are allocated,
+ * and the module encoder. Kernels compose code as plain byte arrays.
+ */
+import { MAX_PAGES } from './wasm.js';
+
+/** Unsigned LEB128. */
+export function uleb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value >>> 0;
+  do {
+    const low = rest & 0x7f;
+    rest >>>= 7;
+    bytes.push(rest === 0 ? low : low | 0x80);
+  } while (rest !== 0);
+  return bytes;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+export function sleb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const low = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0);
+    bytes.push(done ? low : low | 0x80);
+    if (done) return bytes;
+  }
+}
+
+/** The value types a kernel's locals may have, with their binary codes. */
+export const ValueType = { i32: 0x7f, f64: 0x7c, v128: 0x7b } as const;
+export type ValueType = keyof typeof ValueType;
+
+/**
+ * What follows an opcode: nothing, an index (local or branch depth, unsigned LEB128), a signed
+ * i32, the 8 bytes of an f64, a memory access (alignment and byte offset), a block type (always
+ * "no result" here), the memory index of memory.fill, a lane index, or the 16 bytes of a v128
+ * constant.
+ */
+export type Immediate =
+  'none' | 'local' | 'depth' | 'i32' | 'f64' | 'memarg' | 'blocktype' | 'memory' | 'lane' | 'v128';
+
+/** One instruction: its opcode (after a 0xfc or 0xfd prefix, if any) and its immediate. */
+export interface InstructionSpec {
+  readonly prefix?: 0xfc | 0xfd;
+  readonly code: number;
+  readonly immediate: Immediate;
+  /** For memory accesses: the bytes accessed, and the alignment hint emitted (log2 of bytes). */
+  readonly width?: number;
+  readonly align?: number;
+}
+
+/** Every instruction the kernels use, by its WebAssembly text (WAT) name. */
+export const INSTRUCTIONS = {
+  block: { code: 0x02, immediate: 'blocktype' },
+  loop: { code: 0x03, immediate: 'blocktype' },
+  if: { code: 0x04, immediate: 'blocktype' },
+  end: { code: 0x0b, immediate: 'none' },
+  br: { code: 0x0c, immediate: 'depth' },
+  br_if: { code: 0x0d, immediate: 'depth' },
+  select: { code: 0x1b, immediate: 'none' },
+  'local.get': { code: 0x20, immediate: 'local' },
+  'local.set': { code: 0x21, immediate: 'local' },
+  'i32.load': { code: 0x28, immediate: 'memarg', width: 4, align: 2 },
+  'f64.load': { code: 0x2b, immediate: 'memarg', width: 8, align: 3 },
+  'i32.load8_s': { code: 0x2c, immediate: 'memarg', width: 1, align: 0 },
+  'i32.load8_u': { code: 0x2d, immediate: 'memarg', width: 1, align: 0 },
+  'i32.load16_u': { code: 0x2f, immediate: 'memarg', width: 2, align: 1 },
+  'i32.store': { code: 0x36, immediate: 'memarg', width: 4, align: 2 },
+  'f64.store': { code: 0x39, immediate: 'memarg', width: 8, align: 3 },
+  'i32.store8': { code: 0x3a, immediate: 'memarg', width: 1, align: 0 },
+  'i32.store16': { code: 0x3b, immediate: 'memarg', width: 2, align: 1 },
+  'i32.const': { code: 0x41, immediate: 'i32' },
+  'f64.const': { code: 0x44, immediate: 'f64' },
+  'i32.eqz': { code: 0x45, immediate: 'none' },
+  'i32.eq': { code: 0x46, immediate: 'none' },
+  'i32.ne': { code: 0x47, immediate: 'none' },
+  'i32.lt_u': { code: 0x49, immediate: 'none' },
+  'i32.ge_u': { code: 0x4f, immediate: 'none' },
+  'f64.ne': { code: 0x62, immediate: 'none' },
+  'f64.gt': { code: 0x64, immediate: 'none' },
+  'i32.add': { code: 0x6a, immediate: 'none' },
+  'i32.sub': { code: 0x6b, immediate: 'none' },
+  'i32.mul': { code: 0x6c, immediate: 'none' },
+  'i32.and': { code: 0x71, immediate: 'none' },
+  'i32.or': { code: 0x72, immediate: 'none' },
+  'i32.shl': { code: 0x74, immediate: 'none' },
+  'f64.sqrt': { code: 0x9f, immediate: 'none' },
+  'f64.add': { code: 0xa0, immediate: 'none' },
+  'f64.sub': { code: 0xa1, immediate: 'none' },
+  'f64.mul': { code: 0xa2, immediate: 'none' },
+  'f64.div': { code: 0xa3, immediate: 'none' },
+  'f64.convert_i32_u': { code: 0xb8, immediate: 'none' },
+  'memory.fill': { prefix: 0xfc, code: 11, immediate: 'memory' },
+  // v128 accesses promise 8-byte alignment only: f64 arrays are 8-byte aligned, rows may not be 16.
+  'v128.load': { prefix: 0xfd, code: 0x00, immediate: 'memarg', width: 16, align: 3 },
+  'v128.store': { prefix: 0xfd, code: 0x0b, immediate: 'memarg', width: 16, align: 3 },
+  'v128.const': { prefix: 0xfd, code: 0x0c, immediate: 'v128' },
+  'f64x2.splat': { prefix: 0xfd, code: 0x14, immediate: 'none' },
+  'f64x2.extract_lane': { prefix: 0xfd, code: 0x21, immediate: 'lane' },
+  'f64x2.gt': { prefix: 0xfd, code: 0x4a, immediate: 'none' },
+  'v128.and': { prefix: 0xfd, code: 0x4e, immediate: 'none' },
+  'f64x2.sqrt': { prefix: 0xfd, code: 0xef, immediate: 'none' },
+  'f64x2.add': { prefix: 0xfd, code: 0xf0, immediate: 'none' },
+  'f64x2.sub': { prefix: 0xfd, code: 0xf1, immediate: 'none' },
+  'f64x2.mul': { prefix: 0xfd, code: 0xf2, immediate: 'none' },
+  'f64x2.div': { prefix: 0xfd, code: 0xf3, immediate: 'none' },
+} as const satisfies Record<string, InstructionSpec>;
+
+export type InstructionName = keyof typeof INSTRUCTIONS;
+
+/** Code: instruction bytes, composed by concatenation. */
+export type Code = readonly number[];
+
+/** Concatenates code pieces. */
+export function code(...parts: Code[]): number[] {
+  return parts.flat();
+}
+
+/** The 8 bytes of an IEEE 754 double, least significant first (as WebAssembly stores it). */
+function littleEndianF64(value: number): number[] {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setFloat64(0, value, true);
+  return [...bytes];
+}
+
+/**
+ * The bytes of one instruction with its immediate (`argument`: index, constant or byte offset).
+ * The only v128 constant the kernels need is zero.
+ */
+function emit(name: InstructionName, argument = 0): number[] {
+  const spec: InstructionSpec = INSTRUCTIONS[name];
+  const opcode = spec.prefix === undefined ? [spec.code] : [spec.prefix, ...uleb(spec.code)];
+  switch (spec.immediate) {
+    case 'none':
+      return opcode;
+    case 'local':
+    case 'depth':
+      return [...opcode, ...uleb(argument)];
+    case 'i32':
+      return [...opcode, ...sleb(argument)];
+    case 'f64':
+      return [...opcode, ...littleEndianF64(argument)];
+    case 'memarg':
+      return [...opcode, spec.align ?? 0, ...uleb(argument)];
+    case 'blocktype':
+      return [...opcode, 0x40];
+    case 'memory':
+      return [...opcode, 0x00];
+    case 'lane':
+      return [...opcode, argument];
+    case 'v128':
+      if (argument !== 0) throw new RangeError('only the zero v128 constant is supported');
+      return [...opcode, ...new Array<number>(16).fill(0)];
+  }
+}
+
+/** A parameter or local of a function being built: its index, type and name (for the WAT text). */
+export interface Local {
+  readonly index: number;
+  readonly type: ValueType;
+  readonly name: string;
+}
+
+/** Reads a local. */
+export function get(local: Local): number[] {
+  return emit('local.get', local.index);
+}
+
+/** Pops the top of the stack into a local. */
+export function set(local: Local, value: Code): number[] {
+  return code(value, emit('local.set', local.index));
+}
+
+/** Integer instructions (names as in WAT; memory offsets in bytes). */
+export const i32 = {
+  const: (value: number) => emit('i32.const', value),
+  load: (offset = 0) => emit('i32.load', offset),
+  load8_s: (offset = 0) => emit('i32.load8_s', offset),
+  load8_u: (offset = 0) => emit('i32.load8_u', offset),
+  load16_u: (offset = 0) => emit('i32.load16_u', offset),
+  store: (offset = 0) => emit('i32.store', offset),
+  store8: (offset = 0) => emit('i32.store8', offset),
+  store16: (offset = 0) => emit('i32.store16', offset),
+  eqz: emit('i32.eqz'),
+  eq: emit('i32.eq'),
+  ne: emit('i32.ne'),
+  lt_u: emit('i32.lt_u'),
+  ge_u: emit('i32.ge_u'),
+  add: emit('i32.add'),
+  sub: emit('i32.sub'),
+  mul: emit('i32.mul'),
+  and: emit('i32.and'),
+  or: emit('i32.or'),
+  shl: emit('i32.shl'),
+} as const;
+
+/** Scalar float instructions. */
+export const f64 = {
+  const: (value: number) => emit('f64.const', value),
+  load: (offset = 0) => emit('f64.load', offset),
+  store: (offset = 0) => emit('f64.store', offset),
+  ne: emit('f64.ne'),
+  gt: emit('f64.gt'),
+  add: emit('f64.add'),
+  sub: emit('f64.sub'),
+  mul: emit('f64.mul'),
+  div: emit('f64.div'),
+  sqrt: emit('f64.sqrt'),
+  convert_i32_u: emit('f64.convert_i32_u'),
+  /** select: the first operand if the i32 on top is non-zero, else the second. */
+  select: emit('select'),
+} as const;
+
+/** 128-bit vector instructions: two f64 lanes. */
+export const v128 = {
+  /** All bits zero (also the f64x2 value [+0, +0]). */
+  zero: emit('v128.const', 0),
+  load: (offset = 0) => emit('v128.load', offset),
+  store: (offset = 0) => emit('v128.store', offset),
+  and: emit('v128.and'),
+} as const;
+
+/** Two-lane f64 arithmetic. */
+export const f64x2 = {
+  splat: emit('f64x2.splat'),
+  extract_lane: (lane: 0 | 1) => emit('f64x2.extract_lane', lane),
+  gt: emit('f64x2.gt'),
+  add: emit('f64x2.add'),
+  sub: emit('f64x2.sub'),
+  mul: emit('f64x2.mul'),
+  div: emit('f64x2.div'),
+  sqrt: emit('f64x2.sqrt'),
+} as const;
+
+/** memory.fill(address, byte, length) from the stack. */
+export const memoryFill = emit('memory.fill');
+
+/** local += step for an i32 local. */
+export function increment(local: Local, step: Code | number): number[] {
+  const amount = typeof step === 'number' ? i32.const(step) : step;
+  return set(local, code(get(local), amount, i32.add));
+}
+
+// Control flow. Every helper closes the blocks it opens and computes its own branch depths;
+// there is no raw branch to escape with, so code built from them is balanced. Two loop shapes,
+// each where it measured fastest: loopUntil (test at the top) in the dense kernels, doWhile
+// (test at the bottom, after an `unless` guard) in the first layer's entry loops. Exits are
+// written as the comparison that leaves (i32.ge_u), not as a negated one: V8 compiled
+// `i32.lt_u, i32.eqz, br_if` about 10% slower in backDelta.
+
+/** until (exit) body, i.e. while (!exit) body: the i32 `exit` is tested before every iteration. */
+export function loopUntil(exit: Code, body: Code): number[] {
+  return code(
+    emit('block'),
+    emit('loop'),
+    exit,
+    emit('br_if', 1), // leave the block: the loop is done
+    body,
+    emit('br', 0), // back to the top of the loop
+    emit('end'),
+    emit('end'),
+  );
+}
+
+/**
+ * do body while (again): runs `body` at least once and tests the i32 `again` after it, so an
+ * iteration costs one branch; for hot loops whose first test the caller has already made.
+ */
+export function doWhile(body: Code, again: Code): number[] {
+  return code(emit('loop'), body, again, emit('br_if', 0), emit('end'));
+}
+
+/** if (!skip) body, for an i32 `skip`: a block that `skip` branches out of. */
+export function unless(skip: Code, body: Code): number[] {
+  return code(emit('block'), skip, emit('br_if', 0), body, emit('end'));
+}
+
+/** if (condition) body, for an i32 `condition`. */
+export function ifThen(condition: Code, body: Code): number[] {
+  return code(condition, emit('if'), body, emit('end'));
+}
+
+/** for (counter = start; counter < end; counter += 1) body, unsigned comparison. */
+export function forRange(counter: Local, start: Code, end: Code, body: Code): number[] {
+  return code(
+    set(counter, start),
+    loopUntil(code(get(counter), end, i32.ge_u), code(body, increment(counter, 1))),
+  );
+}
+
+/** for (counter = 0; counter < limit; counter += 1) body. */
+export function forEach(counter: Local, limit: Local, body: Code): number[] {
+  return forRange(counter, i32.const(0), get(limit), body);
+}
+
+/**
+ * for (counter = 0; counter + 1 < limit; counter += 2) pair; then, if limit is odd, `single`
+ * once more at counter = limit − 1: the shape of every two-lane SIMD loop.
+ */
+export function forEachPair(counter: Local, limit: Local, pair: Code, single: Code): number[] {
+  return code(
+    set(counter, i32.const(0)),
+    loopUntil(
+      code(get(counter), i32.const(1), i32.add, get(limit), i32.ge_u),
+      code(pair, increment(counter, 2)),
+    ),
+    ifThen(code(get(counter), get(limit), i32.lt_u), single),
+  );
+}
+
+/** base + 8·index: the address of element `index` of the f64 array at `base`. */
+export function element(base: Local, index: Local): number[] {
+  return code(get(base), get(index), i32.const(3), i32.shl, i32.add);
+}
+
+/** base + 8·row·width: the address of row `row` of an f64 matrix of rows `width` long. */
+export function rowAddress(base: Local, row: Local, width: Local): number[] {
+  return code(get(base), get(row), get(width), i32.mul, i32.const(3), i32.shl, i32.add);
+}
+
+/** Loads, stores and arithmetic of either two lanes (f64x2) or one (f64), for code written once for both. */
+export function lanes(vector: boolean) {
+  const ops = vector ? f64x2 : f64;
+  return {
+    load: vector ? v128.load() : f64.load(),
+    store: vector ? v128.store() : f64.store(),
+    add: ops.add,
+    sub: ops.sub,
+    mul: ops.mul,
+    div: ops.div,
+    sqrt: ops.sqrt,
+  };
+}
+
+/** A function ready to encode: i32 and f64 parameters, no result. */
+export interface WasmFunction {
+  readonly name: string;
+  readonly params: readonly Local[];
+  readonly locals: readonly Local[];
+  readonly body: Code;
+}
+
+/** Builds one function: parameters first, then locals, each named where it is allocated. */
+export class FunctionBuilder {
+  private readonly params: Local[] = [];
+  private readonly locals: Local[] = [];
+
+  /** A function exported as `name`. */
+  constructor(private readonly name: string) {}
+
+  /** Declares i32 parameters (addresses and counts), in call order. */
+  parameters<const N extends readonly string[]>(...names: N): { [K in keyof N]: Local } {
+    return this.declareParameters(names, 'i32');
+  }
+
+  /** Declares f64 parameters (constants of the arithmetic), in call order after the others. */
+  floatParameters<const N extends readonly string[]>(...names: N): { [K in keyof N]: Local } {
+    return this.declareParameters(names, 'f64');
+  }
+
+  /** Declares a local of `type`. */
+  local(name: string, type: ValueType): Local {
+    return this.allocate(this.locals, name, type);
+  }
+
+  /** The finished function with `body`. */
+  build(body: Code): WasmFunction {
+    return { name: this.name, params: [...this.params], locals: [...this.locals], body };
+  }
+
+  private declareParameters<const N extends readonly string[]>(
+    names: N,
+    type: ValueType,
+  ): { [K in keyof N]: Local } {
+    if (this.locals.length > 0) throw new Error('parameters must be declared before locals');
+    return names.map((name) => this.allocate(this.params, name, type)) as {
+      [K in keyof N]: Local;
+    };
+  }
+
+  private allocate(list: Local[], name: string, type: ValueType): Local {
+    const local = { index: this.params.length + this.locals.length, type, name };
+    list.push(local);
+    return local;
+  }
+}
+
+/** A length-prefixed UTF-8 name. */
+function name(text: string): number[] {
+  const bytes = [...Buffer.from(text, 'utf8')];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/** A section: id, byte length, contents. */
+function section(id: number, contents: Code): number[] {
+  return [id, ...uleb(contents.length), ...contents];
+}
+
+/** A vector: element count, then the elements. */
+function vector(items: Code[]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** The locals declaration: runs of equal type, in index order. */
+function localRuns(locals: readonly Local[]): number[][] {
+  const runs: [count: number, type: ValueType][] = [];
+  for (const local of locals) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] === local.type) last[0]++;
+    else runs.push([1, local.type]);
+  }
+  return runs.map(([count, type]) => [...uleb(count), ValueType[type]]);
+}
+
+/** The custom "name" section: function names and local names, so the WAT text shows them. */
+function nameSection(functions: readonly WasmFunction[]): number[] {
+  const functionNames = vector(functions.map((f, i) => [...uleb(i), ...name(f.name)]));
+  const localNames = vector(
+    functions.map((f, i) => [
+      ...uleb(i),
+      ...vector(
+        [...f.params, ...f.locals].map((local) => [...uleb(local.index), ...name(local.name)]),
+      ),
+    ]),
+  );
+  return section(0, [...name('name'), ...section(1, functionNames), ...section(2, localNames)]);
+}
+
+/** A module that imports `env.memory` (shared, MAX_PAGES at most) and exports `functions`. */
+export function buildModule(functions: readonly WasmFunction[]): Uint8Array {
+  // One function type per parameter list (no results), as a WAT assembler would write.
+  const signature = (f: WasmFunction) => f.params.map((param) => param.type).join();
+  const signatures = [...new Set(functions.map(signature))];
+  const types = signatures.map((key) => {
+    const params = functions.find((f) => signature(f) === key)?.params ?? [];
+    return [0x60, ...vector(params.map((param) => [ValueType[param.type]])), 0];
+  });
+  const imports = [[...name('env'), ...name('memory'), 0x02, 0x03, 0, ...uleb(MAX_PAGES)]];
+  const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
+  const bodies = functions.map((f) => {
+    const body = [...vector(localRuns(f.locals)), ...f.body, ...emit('end')];
+    return [...uleb(body.length), ...body];
+  });
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types)),
+    ...section(2, vector(imports)),
+    ...section(3, vector(functions.map((f) => uleb(signatures.indexOf(signature(f)))))),
+    ...section(7, vector(exports)),
+    ...section(10, vector(bodies)),
+    ...nameSection(functions),
+  ]);
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../../src/nn/random.js';
+import { updateKernels } from '../../../src/train/fast/update-kernels.js';
+import {
+  copyInto,
+  expectSameBits,
+  kernelArena,
+  randomFloats,
+} from '../../helpers/kernel-memory.js';
+
+// Each update against the formula of MATH.md ("Beyond the paper") written as a plain loop in the
+// readable optimizer's order of operations: the bits must match. Lengths 1, even, odd.
+const LENGTHS = [1, 2, 3, 10, 33];
+const ADAM = {
+  beta1: 0.9,
+  beta2: 0.999,
+  oneMinusBeta1: 1 - 0.9,
+  oneMinusBeta2: 1 - 0.999,
+  correction1: 1 - 0.9 ** 3,
+  correction2: 1 - 0.999 ** 3,
+  epsilon: 1e-8,
+};
+
+describe('update kernels against plain loops', () => {
+  const arena = kernelArena();
+  const kernels = updateKernels(arena.memory);
+  const random = new Random(31);
+
+  it('gradientDescent: θ ← θ − α (g + λ θ), with and without weight decay', () => {
+    for (const n of LENGTHS) {
+      for (const lambda of [0, 5e-4]) {
+        const theta = randomFloats(arena, n, random, 0.1);
+        const g = randomFloats(arena, n, random, 0.1);
+        const expected = Float64Array.from(theta);
+        for (let i = 0; i < n; i++) expected[i] -= 0.05 * (g[i] + lambda * expected[i]);
+        kernels.gradientDescent(theta, g, 0.05, lambda);
+        expectSameBits(theta, expected);
+      }
+    }
+  });
+
+  it('momentum: V ← μ V + (g + λ θ), θ ← θ − α V', () => {
+    for (const n of LENGTHS) {
+      const theta = randomFloats(arena, n, random);
+      const g = randomFloats(arena, n, random, 0.1);
+      const V = randomFloats(arena, n, random);
+      const [expectedTheta, expectedV] = [Float64Array.from(theta), Float64Array.from(V)];
+      for (let i = 0; i < n; i++) {
+        expectedV[i] = 0.9 * expectedV[i] + (g[i] + 1e-3 * expectedTheta[i]);
+        expectedTheta[i] -= 0.1 * expectedV[i];
+      }
+      kernels.momentum(theta, g, V, 0.1, 0.9, 1e-3);
+      expectSameBits(theta, expectedTheta);
+      expectSameBits(V, expectedV);
+    }
+  });
+
+  it('adam: M, S, then θ ← θ − α (M̂ / (√Ŝ + ε) + λ θ)', () => {
+    for (const n of LENGTHS) {
+      for (const lambda of [0, 1e-2]) {
+        const theta = randomFloats(arena, n, random);
+        const g = randomFloats(arena, n, random, 0.1);
+        const M = randomFloats(arena, n, random);
+        const S = copyInto(arena, randomFloats(arena, n, random).map(Math.abs));
+        const [eTheta, eM, eS] = [theta, M, S].map((a) => Float64Array.from(a));
+        const k = ADAM;
+        for (let i = 0; i < n; i++) {
+          eM[i] = k.beta1 * eM[i] + (1 - k.beta1) * g[i];
+          eS[i] = k.beta2 * eS[i] + (1 - k.beta2) * g[i] * g[i];
+          const mHat = eM[i] / k.correction1;
+          const sHat = eS[i] / k.correction2;
+          eTheta[i] -= 1e-3 * (mHat / (Math.sqrt(sHat) + k.epsilon) + lambda * eTheta[i]);
+        }
+        kernels.adam(theta, g, M, S, 1e-3, k, lambda);
+        expectSameBits(theta, eTheta);
+        expectSameBits(M, eM);
+        expectSameBits(S, eS);
+      }
+    }
+  });
+
+  it('refuses arrays of different lengths', () => {
+    const [a, b] = [randomFloats(arena, 4, random), randomFloats(arena, 3, random)];
+    expect(() => kernels.gradientDescent(a, b, 0.1, 0)).toThrow(RangeError);
+  });
+});
