@@ -412,15 +412,14 @@ function machineMemory(): number {
 }
 
 /** Refuses, before training, a run whose model file or memory would not fit (see the checks). */
-function checkRunFits(run: ResolvedRun, threads: number): void {
+function checkRunFits(run: ResolvedRun, testCount: number, threads: number): void {
   const { settings } = run;
   const copies = parameterCopies(settings);
   checkHistorySize(settings.layers, run, copies);
   checkTrainingMemory({
     layerSizes: settings.layers,
-    samples: run.trainSet.count,
+    samples: run.trainSet.count + testCount,
     threads,
-    batchSize: run.stepsPerEpoch > 1 ? settings.batchSize : undefined,
     // The optimizer's state and the best so far (the latest parameters are counted already).
     extraParameterCopies: copies - 1,
     availableBytes: machineMemory(),
@@ -454,7 +453,7 @@ async function trainInto(
     if (options.labels === undefined) checkResumeLabels(settings.resume, settings.source);
   } else checkLayersFitData(settings.layers, trainSet);
   const run = resolveRun(settings, trainSet, labelsFor(options, settings));
-  checkRunFits(run, options.threads);
+  checkRunFits(run, testSet.count, options.threads);
   if (stop.watch.requested) {
     process.stderr.write('interrupted before training started; nothing was saved\n');
     process.exitCode = stop.watch.exitCode;

@@ -14,24 +14,19 @@ const BYTES_PER_PIXEL = 4;
 /** The share of the machine's memory one training run may plan to use. */
 export const MEMORY_SHARE = 0.8;
 
-/** Samples the reference engine evaluates at once (validation and test sets). */
-const EVALUATION_SAMPLES = 1000;
-
 /** How training is to run, for its memory estimate. */
 export interface TrainingShape {
   readonly layerSizes: readonly number[];
   readonly samples: number;
   readonly threads: number;
-  /** Samples per step B; absent: the whole training set (the paper's full batch). */
-  readonly batchSize?: number;
   /** Parameter-sized arrays kept beyond the plain run's: the optimizer's state, the best so far. */
   readonly extraParameterCopies?: number;
 }
 
 /**
  * An estimate of the memory a training run needs, in bytes: the parameters and their copies, the
- * data, each thread's block of the fast engine, and for mini-batches one batch's A⁽⁰⁾, Z, A, Δ
- * and dropout masks and one evaluation chunk's A⁽⁰⁾, Z and A.
+ * data, and each thread's block of the fast engine (which serves full batches and mini-batches
+ * alike, a block of samples at a time).
  */
 export function trainingMemoryBytes(shape: TrainingShape): number {
   const { layerSizes, samples, threads } = shape;
@@ -43,12 +38,7 @@ export function trainingMemoryBytes(shape: TrainingShape): number {
   }
   const copies = PARAMETER_COPIES + (shape.extraParameterCopies ?? 0);
   const blocks = 8 * BLOCK_SAMPLES * neurons * 3 * threads; // Z, A and Δ of one block per thread
-  const batch =
-    shape.batchSize === undefined
-      ? 0
-      : 8 * shape.batchSize * (layerSizes[0] + 4 * neurons) +
-        8 * EVALUATION_SAMPLES * (layerSizes[0] + 2 * neurons);
-  return 8 * parameters * copies + samples * layerSizes[0] * BYTES_PER_PIXEL + blocks + batch;
+  return 8 * parameters * copies + samples * layerSizes[0] * BYTES_PER_PIXEL + blocks;
 }
 
 /** Bytes in words: "800 MB", "1.9 GB". */
