@@ -293,7 +293,10 @@ describe('readIdx and writeIdx', () => {
   it('says a directory is not a file', () => {
     const path = join(temporaryDirectory(), 'a-directory');
     mkdirSync(path);
-    expectMnnError(() => readIdx(path), `${path}: cannot read: is a directory, not a file`);
+    expectMnnError(
+      () => readIdx(path),
+      `cannot read IDX file ${path}: it is a directory, not a regular file`,
+    );
   });
 
   it('names a missing file and suggests downloading the data set', () => {
