@@ -15,7 +15,7 @@ const ROOMS = {
   data: ['io'],
   image: [],
   model: ['io', 'nn'],
-  predict: ['model', 'nn', 'matrix', 'image'],
+  predict: ['model', 'nn', 'matrix', 'image', 'io'],
   export: ['model', 'nn', 'matrix', 'image', 'io'],
   report: ['model', 'nn', 'matrix', 'image'],
   serve: ['predict', 'model', 'report'],

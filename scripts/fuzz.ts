@@ -1,9 +1,11 @@
 /**
- * `npm run fuzz`: runs every parser fuzz target (scripts/fuzz-targets.ts) for many cases and
+ * `npm run fuzz`: runs every parser fuzz target (test/helpers/fuzz-targets.ts) and the edge
+ * targets (test/helpers/fuzz-edges.ts: special files, size amplification) for many cases and
  * reports cases, failures, time and the slowest case. Usage: tsx scripts/fuzz.ts [cases] [seed]
  * (default 100 000 cases per parser, seed 1).
  */
 import fc from 'fast-check';
+import { EDGE_FUZZ_TARGETS, removeSpecialFiles } from '../test/helpers/fuzz-edges.js';
 import { FUZZ_TARGETS, type FuzzTarget } from '../test/helpers/fuzz-targets.js';
 
 /** Runs one target, timing every case; returns false when a case failed. */
@@ -37,5 +39,8 @@ function fuzz<T>(target: FuzzTarget<T>, numRuns: number, seed: number): boolean 
 const numRuns = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1);
 let passed = true;
-for (const target of FUZZ_TARGETS) passed = fuzz(target, numRuns, seed) && passed;
+for (const target of [...FUZZ_TARGETS, ...EDGE_FUZZ_TARGETS]) {
+  passed = fuzz(target, numRuns, seed) && passed;
+}
+removeSpecialFiles();
 process.exitCode = passed ? 0 : 1;

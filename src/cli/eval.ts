@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import { RETIRED_EMBEDDED_NAME } from '../data/source.js';
 import { loadModel } from '../model/load.js';
@@ -6,7 +6,7 @@ import { classMetrics, evaluate, type Evaluation } from '../train/evaluate.js';
 import { action, printJson } from './output.js';
 import { choiceOption } from './options.js';
 import { checkImagesFit, evaluationSource, loadSplit } from './test-set.js';
-import { describeData, percent } from './text.js';
+import { describeClassMismatch, describeData, percent } from './text.js';
 
 interface EvalCommandOptions {
   data?: string;
@@ -49,6 +49,10 @@ async function runEval(modelPath: string, options: EvalCommandOptions): Promise<
   const { dataset } = split;
   const result = evaluate(model.parameters, dataset, model.input.scale);
   const metrics = classMetrics(result.confusion);
+  const mismatch = describeClassMismatch(modelPath, model.labels, source);
+  const warning =
+    mismatch === undefined ? undefined : `${mismatch}: the accuracy compares unrelated classes`;
+  if (warning !== undefined) process.stderr.write(`${chalkStderr.yellow('warning:')} ${warning}\n`);
   if (options.json) {
     printJson({
       model: modelPath,
@@ -60,6 +64,7 @@ async function runEval(modelPath: string, options: EvalCommandOptions): Promise<
       confusion: result.confusion,
       labels: model.labels,
       classes: metrics.map((metric, index) => ({ label: model.labels[index], ...metric })),
+      ...(warning !== undefined && { warning }),
     });
     return;
   }

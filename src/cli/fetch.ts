@@ -1,17 +1,19 @@
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import { MultiBar } from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { MnnError } from '../errors.js';
+import { discardPendingWrites } from '../io/atomic-write.js';
 import { datasetFiles, datasetMirrors, fetchFiles } from '../data/fetch.js';
 import type { FetchEvent, FetchedFile } from '../data/fetch.js';
-import { DATASET_NAMES } from '../data/labels.js';
+import { DATASET_NAMES, DATASET_TITLES } from '../data/labels.js';
 import type { DatasetName } from '../data/labels.js';
 import { DEFAULT_DATA_DIRECTORIES } from '../data/source.js';
-import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
+import { watchInterrupts } from './interrupt.js';
 import { action, printJson } from './output.js';
+import { typed } from './text.js';
 import { choiceOption, positiveNumberOption } from './options.js';
 
 /*
@@ -27,10 +29,9 @@ interface FetchCommandOptions {
   mirror: string[];
   force: boolean;
   timeout: number;
+  deadline: number;
   json: boolean;
 }
-
-const DATASET_TITLES: Record<DatasetName, string> = { mnist: 'MNIST', fashion: 'Fashion-MNIST' };
 
 /** Registers `mnn fetch`. */
 export function registerFetch(program: Command): void {
@@ -58,6 +59,12 @@ export function registerFetch(program: Command): void {
       'limit for connecting, for an answer, and for any stall while downloading',
       positiveNumberOption('--timeout', 3600),
       30,
+    )
+    .option(
+      '--deadline <seconds>',
+      'limit for the whole fetch, whatever the mirrors do',
+      positiveNumberOption('--deadline', 86_400),
+      3600,
     )
     .option('--json', 'print a JSON summary on stdout instead of progress', false)
     .action(action((options: FetchCommandOptions) => runFetch(options)));
@@ -87,7 +94,10 @@ async function runFetch(options: FetchCommandOptions): Promise<void> {
   // The first Ctrl-C (or SIGTERM) stops the download cleanly; a second one leaves at once.
   const interrupts = watchInterrupts({
     onFirst: () => interrupt.abort(),
-    onSecond: () => process.exit(INTERRUPTED_EXIT_CODE),
+    onSecond: () => {
+      discardPendingWrites();
+      process.exit(interrupts.exitCode);
+    },
   });
   let fetched: FetchedFile[];
   try {
@@ -97,9 +107,17 @@ async function runFetch(options: FetchCommandOptions): Promise<void> {
       mirrors: datasetMirrors(options.dataset, options.mirror, mirrorsOnly),
       force: options.force,
       timeoutMs: options.timeout * 1000,
+      deadlineMs: options.deadline * 1000,
       signal: interrupt.signal,
       onEvent: progress?.onEvent,
     });
+  } catch (error) {
+    // A stop signal is not a failure of the fetch: say so, and exit as the signal asks.
+    if (!interrupts.requested) throw error;
+    progress?.stop();
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = interrupts.exitCode;
+    return;
   } finally {
     interrupts.dispose();
     progress?.stop();
@@ -143,7 +161,7 @@ function printSummary(dataset: DatasetName, directory: string, fetched: FetchedF
   process.stdout.write(
     `${chalk.green(DATASET_TITLES[dataset])} is ready in ${directory}: ${fetched.length} files verified` +
       ` (${downloaded} downloaded, ${skipped} already present).\n` +
-      `Train on it: mnn train --data ${directory}\n`,
+      `Train on it: ${typed(`train --data ${directory}`)}\n`,
   );
 }
 
@@ -174,15 +192,15 @@ function createLines(): Progress {
 function describeEvent(event: FetchEvent): string | undefined {
   switch (event.type) {
     case 'skip':
-      return `${chalk.green('✓')} ${event.file} is already present and verified; skipped (--force downloads it again)`;
+      return `${chalkStderr.green('✓')} ${event.file} is already present and verified; skipped (--force downloads it again)`;
     case 'stale':
-      return `${chalk.yellow('!')} ${event.file} is present but does not match its SHA-256; downloading it again`;
+      return `${chalkStderr.yellow('!')} ${event.file} is present but does not match its SHA-256; downloading it again`;
     case 'retry':
-      return `${chalk.yellow('!')} ${event.file}: ${event.mirror}: ${event.reason}; try ${event.attempt + 1} of ${event.tries} in ${event.delayMs / 1000} s`;
+      return `${chalkStderr.yellow('!')} ${event.file}: ${event.mirror}: ${event.reason}; try ${event.attempt + 1} of ${event.tries} in ${event.delayMs / 1000} s`;
     case 'mirror-failed':
-      return `${chalk.red('✗')} ${event.file}: ${event.mirror} failed: ${event.reason}`;
+      return `${chalkStderr.red('✗')} ${event.file}: ${event.mirror} failed: ${event.reason}`;
     case 'done':
-      return `${chalk.green('✓')} ${event.file}: ${formatBytes(event.bytes)} in ${event.seconds.toFixed(1)} s, SHA-256 verified`;
+      return `${chalkStderr.green('✓')} ${event.file}: ${formatBytes(event.bytes)} in ${event.seconds.toFixed(1)} s, SHA-256 verified`;
     default:
       return undefined;
   }

@@ -1,4 +1,5 @@
 import type { MnnError } from '../errors.js';
+import { typed } from './text.js';
 
 /**
  * How the command line says each library option an MnnError may name (`option`). Library hints
@@ -35,8 +36,10 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   augment: '--augment shift:K',
   mirrors: '--mirror URL',
   timeoutMs: '--timeout',
+  deadlineMs: '--deadline',
   directory: 'mnn fetch --dir DIR',
   force: 'mnn fetch --force',
+  overwrite: '--force',
   port: '--port',
   host: '--host',
 };
@@ -45,7 +48,9 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
 export function cliHint(error: MnnError): string | undefined {
   if (error.hint === undefined) return undefined;
   const flag = error.option === undefined ? undefined : OPTION_FLAGS[error.option];
-  return flag === undefined ? error.hint : `${error.hint} (${flag})`;
+  if (flag === undefined) return error.hint;
+  // A command is written the way the user runs mnn (npx mnn … through npx).
+  return `${error.hint} (${flag.startsWith('mnn ') ? typed(flag.slice(4)) : flag})`;
 }
 
 /** The one line that tells a user what went wrong and what to do: "message; hint (--flag)". */

@@ -4,7 +4,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerFetch } from './fetch.js';
 import { registerGradcheck } from './gradcheck.js';
+import { applyColorChoice } from './color.js';
 import { reportError } from './output.js';
+import { guardStandardStreams } from './streams.js';
 import { packageVersion } from './text.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
@@ -23,7 +25,13 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .option('--no-color', 'no colour, even on a terminal (as NO_COLOR=1 does)')
+    .option('--color', 'colour even when the output is not a terminal (as FORCE_COLOR=1 does)')
+    .hook('preAction', () => {
+      const given = program.getOptionValueSource('color') === 'cli';
+      applyColorChoice(given ? program.opts<{ color: boolean }>().color : undefined, process.env);
+    });
   program.exitOverride();
   registerFetch(program);
   registerTrain(program);
@@ -38,6 +46,7 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  guardStandardStreams();
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { chalkStderr } from 'chalk';
 import { MnnError, type ErrorKind } from '../errors.js';
 import { describeError } from './hints.js';
 
@@ -10,11 +10,11 @@ export function exitCodeFor(kind: ErrorKind): 1 | 2 {
 /** Prints a user error as one red line on stderr and sets the exit code; bugs keep their stack. */
 export function reportError(error: unknown): void {
   if (error instanceof MnnError) {
-    process.stderr.write(`${chalk.red('error:')} ${describeError(error)}\n`);
+    process.stderr.write(`${chalkStderr.red('error:')} ${describeError(error)}\n`);
     process.exitCode = exitCodeFor(error.kind);
     return;
   }
-  process.stderr.write(`${chalk.red('internal error (please report it):')}\n`);
+  process.stderr.write(`${chalkStderr.red('internal error (please report it):')}\n`);
   process.stderr.write(
     `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
@@ -32,7 +32,7 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void> |
   };
 }
 
-/** Writes a value as one JSON document on stdout, for scripts. */
+/** Writes a value as one JSON document on one line of stdout, for scripts (and jq, and logs). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(value)}\n`);
 }

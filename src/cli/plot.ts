@@ -6,7 +6,7 @@ import { loadModel } from '../model/load.js';
 import { seriesChart } from './chart.js';
 import { action, printJson } from './output.js';
 import { refuseOverwritingModel } from './report.js';
-import { percent } from './text.js';
+import { percent, typed } from './text.js';
 
 interface PlotCommandOptions {
   output?: string;
@@ -45,7 +45,7 @@ async function runPlot(modelPath: string, options: PlotCommandOptions): Promise<
   const curves = model.training ? trainingCurves(model.training.history) : undefined;
   if (curves === undefined || curves.loss.length + curves.accuracy.length === 0) {
     throw new MnnError(
-      `${modelPath} has no training history to plot; train it with \`mnn train\`.`,
+      `${modelPath} has no training history to plot; train it with \`${typed('train')}\`.`,
     );
   }
   if (options.json) {

@@ -3,7 +3,14 @@ import type { Command } from 'commander';
 import { renderShades } from './shades.js';
 import { loadModel } from '../model/load.js';
 import type { Model } from '../model/model.js';
-import { checkDigitModel, predictImageFile, type ImagePrediction } from '../predict/predict.js';
+import { datasetLabels, sameLabels } from '../data/labels.js';
+import {
+  checkDigitModel,
+  LOW_CONFIDENCE,
+  NO_CLASS_CONFIDENCE,
+  predictImageFile,
+  type ImagePrediction,
+} from '../predict/predict.js';
 import { action, printJson, reportError } from './output.js';
 import { integerOption } from './options.js';
 
@@ -48,6 +55,8 @@ function printPrediction(
   out(
     `${chalk.bold(result.file)}: ${chalk.green.bold(result.prediction)} (${(ranked[0].probability * 100).toFixed(1)}%)`,
   );
+  const warning = doubtWarning(model, result);
+  if (warning !== undefined) out(`  ${chalk.yellow('warning:')} ${warningText(warning, result)}`);
   const width = Math.max(...ranked.map((entry) => entry.label.length));
   for (const entry of ranked) {
     const bar = '█'.repeat(Math.round(entry.probability * 30));
@@ -59,6 +68,24 @@ function printPrediction(
     out('  what the network saw (28×28):');
     for (const line of renderShades(result.pixels)) out(`  │${line}│`);
   }
+}
+
+/**
+ * What to say of a doubtful prediction: "low confidence", or, when no class stands out, "may not
+ * be a digit" (for a digit model) or "may not be any of its classes".
+ */
+function doubtWarning(model: Model, result: ImagePrediction): string | undefined {
+  if (result.doubt === undefined) return undefined;
+  if (result.doubt === 'low confidence') return 'low confidence';
+  return sameLabels(model.labels, datasetLabels('mnist'))
+    ? 'may not be a digit'
+    : 'may not be any of its classes';
+}
+
+/** The warning line's words: the doubt, the prediction's probability and the threshold it missed. */
+function warningText(warning: string, result: ImagePrediction): string {
+  const threshold = result.doubt === 'low confidence' ? LOW_CONFIDENCE : NO_CLASS_CONFIDENCE;
+  return `${warning}: the most likely class has only ${(result.confidence * 100).toFixed(1)}% (under ${threshold * 100}%)`;
 }
 
 async function runPredict(files: string[], options: PredictCommandOptions): Promise<void> {
@@ -77,7 +104,11 @@ async function runPredict(files: string[], options: PredictCommandOptions): Prom
   }
   if (options.json) {
     printJson(
-      results.map(({ file, prediction, probabilities }) => ({ file, prediction, probabilities })),
+      results.map((result) => {
+        const warning = doubtWarning(model, result);
+        const { file, prediction, confidence, probabilities } = result;
+        return { file, prediction, confidence, probabilities, ...(warning && { warning }) };
+      }),
     );
   }
   if (results.length < files.length) process.exitCode = 1;

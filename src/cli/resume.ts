@@ -1,5 +1,5 @@
 import type { DataSource } from '../data/source.js';
-import { dataSourceFromName, resolveDataSource, RETIRED_EMBEDDED_NAME } from '../data/source.js';
+import { dataSourceFromName, RETIRED_EMBEDDED_NAME } from '../data/source.js';
 import { MnnError } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import type { Model, TrainingRecord } from '../model/model.js';
@@ -7,6 +7,8 @@ import type { OptimizerKind, OptimizerSettings } from '../train/optimizer.js';
 import type { ScheduleKind, ScheduleSettings } from '../train/schedule.js';
 import type { Precision } from '../train/engine.js';
 import type { TrainState } from '../train/train.js';
+import { dataSourceFor } from './data-option.js';
+import { typed } from './text.js';
 import { resumeState } from './train-record.js';
 
 /** The options of `mnn train` that decide what training computes. */
@@ -149,7 +151,7 @@ export function freshSettings(choices: TrainChoices, given: GivenOption): TrainS
   refuseDuplicates(given);
   refuseStrayOptions(choices, given);
   return {
-    source: resolveDataSource(choices.data),
+    source: dataSourceFor(choices.data),
     limit: choices.limit,
     layers: choices.layers,
     alpha: choices.lr ?? choices.alpha,
@@ -275,7 +277,7 @@ function checkResumable(path: string, training: TrainingRecord, given: GivenOpti
     throw usage(
       training.complete
         ? `${path} is a finished model, saved without ${what} (only checkpoints keep it), so it cannot continue exactly; train a new model with a longer run (--epochs or --iters).`
-        : `${path} lacks ${what}, so it cannot continue exactly; resume from a checkpoint written by mnn train, or train a new model.`,
+        : `${path} lacks ${what}, so it cannot continue exactly; resume from a checkpoint written by ${typed('train')}, or train a new model.`,
     );
   }
   if (training.dataset === RETIRED_EMBEDDED_NAME && !given('data')) {
@@ -330,7 +332,7 @@ export function resumeSettings(
   const training = model.training;
   if (training === undefined) {
     throw new MnnError(
-      `${path} has no training record, so it cannot be resumed; train a new model with \`mnn train\`.`,
+      `${path} has no training record, so it cannot be resumed; train a new model with \`${typed('train')}\`.`,
     );
   }
   checkResumable(path, training, given);
@@ -342,7 +344,7 @@ export function resumeSettings(
     evalEvery: given('evalEvery') ? choices.evalEvery : training.evalEvery,
     length: resumedLength(path, training, choices, given),
     out: given('out') ? choices.out : path,
-    source: given('data') ? resolveDataSource(choices.data) : recorded.source,
+    source: given('data') ? dataSourceFor(choices.data) : recorded.source,
     resume: { path, model, state: resumeState(model, training) },
   };
 }

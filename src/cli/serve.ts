@@ -7,6 +7,7 @@ import type { ModelEvent } from '../serve/model-watch.js';
 import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
 import { action, printJson } from './output.js';
 import { integerOption } from './options.js';
+import { typed } from './text.js';
 
 interface ServeCommandOptions {
   host: string;
@@ -119,7 +120,7 @@ async function runServe(modelPath: string, options: ServeCommandOptions): Promis
     );
   }
   log(
-    `the page follows ${modelPath} as it changes (e.g. checkpoints of mnn train --out ${modelPath})`,
+    `the page follows ${modelPath} as it changes (e.g. checkpoints of ${typed(`train --out ${modelPath}`)})`,
   );
   log('press Ctrl-C to stop');
   early.forEach(printEvent);

@@ -3,13 +3,13 @@ import {
   dataSourceFromName,
   dataSourceName,
   loadDataSource,
-  resolveDataSource,
   type DataSource,
 } from '../data/source.js';
 import { MnnError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import type { TestResults } from '../report/test-results.js';
 import { classMetrics, evaluate } from '../train/evaluate.js';
+import { dataSourceFor } from './data-option.js';
 
 /** A split of a data set, loaded for a model. */
 export interface LoadedSplit {
@@ -23,7 +23,7 @@ export interface LoadedSplit {
 export function evaluationSource(model: Model, dataOption: string | undefined): DataSource {
   return dataOption === undefined && model.training
     ? dataSourceFromName(model.training.dataset)
-    : resolveDataSource(dataOption);
+    : dataSourceFor(dataOption);
 }
 
 /** Loads one split of a data source. */

@@ -10,16 +10,49 @@ import {
   type TrainResult,
 } from '../train/train.js';
 import { lineChart, seriesChart } from './chart.js';
-import { INTERRUPTED_EXIT_CODE, watchInterrupts } from './interrupt.js';
+import { discardPendingWrites } from '../io/atomic-write.js';
+import { watchInterrupts, type InterruptWatch } from './interrupt.js';
 import { startProgressBar, type ProgressBar } from './progress.js';
 import { percent } from './text.js';
 
 /** How trainWithProgress runs the engine and saves checkpoints. */
 export interface RunOptions {
   readonly threads: number;
-  readonly out: string;
+  readonly stop: TrainingStop;
   readonly stepsPerEpoch: number;
   readonly save: (result: TrainResult) => void;
+}
+
+/** The stop signals of a training run, watched from its start (data loading included). */
+export interface TrainingStop {
+  readonly watch: InterruptWatch;
+  /** Runs on the first signal before its message is printed (to clear a progress bar). */
+  beforeMessage: () => void;
+}
+
+/**
+ * Ctrl-C, kill (SIGTERM) or a closed terminal (SIGHUP): the first ends training after the
+ * current step and saves; a second quits at once, leaving the last complete save of `out`.
+ */
+export function watchTrainingStops(out: string): TrainingStop {
+  const stop: TrainingStop = {
+    beforeMessage: () => undefined,
+    watch: watchInterrupts({
+      onFirst: () => {
+        stop.beforeMessage();
+        process.stderr.write(
+          '\nstopping after this step to save a checkpoint (press Ctrl-C again to quit without saving)\n',
+        );
+      },
+      onSecond: () => {
+        discardPendingWrites();
+        const kept = existsSync(out) ? `; ${out} keeps its last complete save` : '';
+        process.stderr.write(`quitting at once without saving${kept}\n`);
+        process.exit(stop.watch.exitCode);
+      },
+    }),
+  };
+  return stop;
 }
 
 /** "epoch 3/20" for a step's epoch (counted from 1 for people). */
@@ -40,13 +73,27 @@ function startTrainingBar(options: TrainOptions, stepsPerEpoch: number): Progres
   const epochs = Math.ceil(options.iterations / stepsPerEpoch);
   const epoch = `epoch ${Math.min(Math.floor(start / stepsPerEpoch) + 1, epochs)}/${epochs}`;
   const payload = { epoch, loss: '-', accuracy: '-', validation: '', speed: '-' };
+  const widest = {
+    epoch: `epoch ${epochs}/${epochs}`,
+    loss: '00.0000',
+    accuracy: '100.00%',
+    validation: options.validation ? ' | validation accuracy 100.00%' : '',
+    speed: '9999.9',
+  };
   const metrics = 'training loss {loss} | training accuracy {accuracy}{validation}';
-  if (stepsPerEpoch === 1) {
-    const format = `training {bar} {value}/{total} | ${metrics} | {speed} it/s | ETA {eta_formatted}`;
-    return startProgressBar(options.iterations, format, payload, start);
-  }
-  const format = `{epoch} {bar} step {value}/{total} | ${metrics} | {speed} steps/s | ETA {eta_formatted}`;
-  return startProgressBar(options.iterations, format, payload, start);
+  const compactMetrics = 'loss {loss} acc {accuracy}';
+  const [head, unit] =
+    stepsPerEpoch === 1
+      ? ['training {bar} {value}/{total}', 'it/s']
+      : ['{epoch} {bar} step {value}/{total}', 'steps/s'];
+  return startProgressBar({
+    total: options.iterations,
+    start,
+    format: `${head} ({percentage}%) | ${metrics} | {speed} ${unit} | ETA {eta_formatted}`,
+    compactFormat: `${head} ${compactMetrics} {speed} ${unit} ETA {eta_formatted}`,
+    payload,
+    widest,
+  });
 }
 
 /**
@@ -68,9 +115,8 @@ function epochLine(progress: IterationProgress, seconds: number): string {
 }
 
 /**
- * Runs training with a progress bar on stderr (and a plain line per epoch of mini-batches when
- * stderr is not a terminal), saving checkpoints. The first Ctrl-C (or SIGTERM) ends training
- * after the current step; a second one quits at once, writing nothing.
+ * Runs training with progress on stderr — a bar on a terminal, else a plain line every few
+ * seconds and one per epoch of mini-batches — saving checkpoints; `run.stop` ends it early.
  */
 export async function trainWithProgress(
   data: { train: Dataset; test: Dataset },
@@ -79,19 +125,8 @@ export async function trainWithProgress(
 ): Promise<TrainResult> {
   const bar = startTrainingBar(options, run.stepsPerEpoch);
   const plainLines = !process.stderr.isTTY && run.stepsPerEpoch > 1;
-  const interrupts = watchInterrupts({
-    onFirst: () => {
-      bar.stop();
-      process.stderr.write(
-        '\nstopping after this step to save a checkpoint (press Ctrl-C again to quit without saving)\n',
-      );
-    },
-    onSecond: () => {
-      const kept = existsSync(run.out) ? `; ${run.out} keeps its last complete save` : '';
-      process.stderr.write(`quitting at once without saving${kept}\n`);
-      process.exit(INTERRUPTED_EXIT_CODE);
-    },
-  });
+  run.stop.beforeMessage = () => bar.stop();
+  const interrupts = run.stop.watch;
   const started = performance.now();
   const firstIteration = options.resume?.iteration ?? 0;
   const onIteration = (progress: IterationProgress): void => {
@@ -116,7 +151,6 @@ export async function trainWithProgress(
       { onIteration, shouldStop: () => interrupts.requested, onCheckpoint: run.save },
     );
   } finally {
-    interrupts.dispose();
     bar.stop();
   }
 }

@@ -1,14 +1,18 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { pixelsPerSample, sliceDataset, type Dataset } from '../data/dataset.js';
+import { knownDataset } from '../data/identify.js';
 import { datasetLabels, type DatasetName } from '../data/labels.js';
 import { dataSourceName, loadDataSource, type DataSource } from '../data/source.js';
 import { MnnError } from '../errors.js';
-import { assertWritable } from '../io/atomic-write.js';
-import { saveModel } from '../model/save.js';
+import { checkHistorySize, checkParameterCount, savedParameterCopies } from '../model/model.js';
+import { openModelOutput, type ModelOutput } from '../model/output.js';
 import { stepsPerEpoch } from '../train/batches.js';
+import { noBetterThanChance } from '../train/divergence.js';
 import { defaultEvalEvery } from '../train/history.js';
+import { checkTrainingMemory } from '../train/memory.js';
 import type { TrainOptions, TrainResult } from '../train/train.js';
 import { action, printJson } from './output.js';
 import {
@@ -27,16 +31,21 @@ import {
   type TrainChoices,
   type TrainSettings,
 } from './resume.js';
-import { INTERRUPTED_EXIT_CODE } from './interrupt.js';
-import { describeData, percent } from './text.js';
+import { describeClassMismatch, describeData, percent, typed } from './text.js';
 import { modelOf, type ResolvedRun } from './train-record.js';
-import { printHistoryCharts, trainWithProgress } from './train-progress.js';
+import {
+  printHistoryCharts,
+  trainWithProgress,
+  watchTrainingStops,
+  type TrainingStop,
+} from './train-progress.js';
 
 interface TrainCommandOptions extends TrainChoices {
   threads: number;
   checkpointEvery?: number;
   resume?: string;
   labels?: DatasetName;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -204,6 +213,7 @@ export function registerTrain(program: Command): void {
       '--resume <file>',
       'continue training a saved model or checkpoint with its own options; --iters or --epochs is the new total',
     )
+    .option('--force', 'replace --out even when it holds a file that is not an mnn model')
     .option('--json', 'print the summary as one JSON object on stdout')
     .addHelpText(
       'after',
@@ -220,10 +230,22 @@ Examples:
     .action(action(runTrain));
 }
 
-/** Chooses class names: as asked, else Fashion's when the data path names Fashion-MNIST. */
+/** Chooses class names: as asked, else those of the data set the source is known to hold. */
 function chooseLabels(option: DatasetName | undefined, source: DataSource): DatasetName {
-  if (option) return option;
-  return source.kind === 'directory' && /fashion/i.test(source.directory) ? 'fashion' : 'mnist';
+  return option ?? knownDataset(source) ?? 'mnist';
+}
+
+/**
+ * Refuses to resume a model on data of other classes (digits onto Fashion-MNIST): it would learn
+ * them under its old class names. --labels says which names to keep, and allows it.
+ */
+function checkResumeLabels(resume: ResumePoint, source: DataSource): void {
+  const mismatch = describeClassMismatch(resume.path, resume.model.labels, source);
+  if (mismatch === undefined) return;
+  throw new MnnError(`${mismatch}; resuming would teach it other classes under its old names`, {
+    kind: 'usage',
+    hint: 'train a new model on this data, or give the class names to keep with --labels',
+  });
 }
 
 /** Refuses layer sizes that cannot fit the data, before any work is done. */
@@ -362,14 +384,90 @@ function trainOptionsOf(run: ResolvedRun, checkpointEvery: number | undefined): 
 
 async function runTrain(options: TrainCommandOptions, command: Command): Promise<void> {
   const settings = settingsFor(options, command);
-  assertWritable(settings.out);
+  checkParameterCount(settings.layers, parameterCopies(settings));
+  // Watched before --out is claimed, so that no signal can leave the claim behind.
+  const stop = watchTrainingStops(settings.out);
+  try {
+    const output = openModelOutput(settings.out, { overwrite: options.force });
+    // A second Ctrl-C exits at once: the claim on --out must not outlive the process.
+    const release = (): void => output.release();
+    process.once('exit', release);
+    try {
+      await trainInto(output, settings, options, stop);
+    } finally {
+      process.off('exit', release);
+      output.release();
+    }
+  } finally {
+    stop.watch.dispose();
+  }
+}
+
+/** Parameter-sized arrays the run's model files hold (the optimizer's state, the best so far). */
+function parameterCopies(settings: TrainSettings): number {
+  return savedParameterCopies({
+    optimizer: settings.optimizer.kind,
+    validation: settings.validation > 0,
+  });
+}
+
+/** The memory this process may use: the machine's, or its container's limit when lower. */
+function machineMemory(): number {
+  const constrained = process.constrainedMemory?.();
+  return constrained !== undefined && constrained > 0
+    ? Math.min(totalmem(), constrained)
+    : totalmem();
+}
+
+/** Refuses, before training, a run whose model file or memory would not fit (see the checks). */
+function checkRunFits(run: ResolvedRun, testCount: number, threads: number): void {
+  const { settings } = run;
+  const copies = parameterCopies(settings);
+  checkHistorySize(settings.layers, run, copies);
+  checkTrainingMemory({
+    layerSizes: settings.layers,
+    samples: run.trainSet.count + testCount,
+    threads,
+    // The optimizer's state and the best so far (the latest parameters are counted already).
+    extraParameterCopies: copies - 1,
+    availableBytes: machineMemory(),
+  });
+}
+
+/** Says on stderr that a fresh run will replace the model at --out (a resumed run continues it). */
+function noteReplacement(output: ModelOutput, settings: TrainSettings): void {
+  const continuing =
+    settings.resume !== undefined && resolve(settings.resume.path) === resolve(settings.out);
+  if (output.previous === 'model' && !continuing) {
+    process.stderr.write(
+      `note: ${settings.out} holds a model; this run replaces it (give another --out to keep it)\n`,
+    );
+  }
+}
+
+/** Loads the data, trains, and saves into `output`, printing progress and a summary. */
+async function trainInto(
+  output: ModelOutput,
+  settings: TrainSettings,
+  options: TrainCommandOptions,
+  stop: TrainingStop,
+): Promise<void> {
   const data = loadDataSource(settings.source, 'both');
   if (!data.train || !data.test) throw new MnnError('the data set has no training or test split.');
   const trainSet = limitTrainingSet(data.train, settings.limit);
   const testSet = data.test;
-  if (settings.resume) checkResumeFitsData(settings.resume, trainSet, settings.source);
-  else checkLayersFitData(settings.layers, trainSet);
+  if (settings.resume) {
+    checkResumeFitsData(settings.resume, trainSet, settings.source);
+    if (options.labels === undefined) checkResumeLabels(settings.resume, settings.source);
+  } else checkLayersFitData(settings.layers, trainSet);
   const run = resolveRun(settings, trainSet, labelsFor(options, settings));
+  checkRunFits(run, testSet.count, options.threads);
+  if (stop.watch.requested) {
+    process.stderr.write('interrupted before training started; nothing was saved\n');
+    process.exitCode = stop.watch.exitCode;
+    return;
+  }
+  noteReplacement(output, settings);
   const log = (line: string): void => {
     if (!options.json) process.stdout.write(`${line}\n`);
   };
@@ -380,15 +478,16 @@ async function runTrain(options: TrainCommandOptions, command: Command): Promise
       : `${describeRun(run)}, seed ${settings.seed}, ${options.threads} thread(s)`,
   );
 
-  const save = (result: TrainResult): void => saveModel(settings.out, modelOf(result, run));
+  const save = (result: TrainResult): void => output.save(modelOf(result, run));
   const result = await trainWithProgress(
     { train: trainSet, test: testSet },
     trainOptionsOf(run, options.checkpointEvery),
-    { threads: options.threads, out: settings.out, stepsPerEpoch: run.stepsPerEpoch, save },
+    { threads: options.threads, stop, stepsPerEpoch: run.stepsPerEpoch, save },
   );
   save(result);
+  warnIfNoBetterThanChance(result, settings.layers[settings.layers.length - 1]);
   if (result.stopped) {
-    reportInterrupted(result, run);
+    reportInterrupted(result, run, stop.watch.exitCode);
     if (options.json) printSummary(settings.out, result);
     return;
   }
@@ -398,7 +497,16 @@ async function runTrain(options: TrainCommandOptions, command: Command): Promise
   }
   printHistoryCharts(result, run.stepsPerEpoch);
   for (const line of summaryLines(result, run)) log(line);
-  log(`model saved to ${settings.out} (evaluate it with: mnn eval ${settings.out})`);
+  log(`model saved to ${settings.out} (evaluate it with: ${typed(`eval ${settings.out}`)})`);
+}
+
+/** Warns on stderr when a run ends with a model that guesses no better than chance. */
+function warnIfNoBetterThanChance(result: TrainResult, classes: number): void {
+  const accuracy = result.summary?.trainAccuracy;
+  if (accuracy === undefined || !noBetterThanChance(accuracy, classes)) return;
+  process.stderr.write(
+    `warning: the model is no better than chance (training accuracy ${percent(accuracy)} with ${classes} classes); train longer, or try another --alpha\n`,
+  );
 }
 
 /** The end of a run for people: accuracies of the saved weights, and how they were chosen. */
@@ -442,12 +550,12 @@ function printSummary(out: string, result: TrainResult): void {
   });
 }
 
-/** Says where an interrupted run stopped and how to continue it; exits 130 like a shell. */
-function reportInterrupted(result: TrainResult, run: ResolvedRun): void {
+/** Says where an interrupted run stopped and how to continue it; exits 128 + the signal's number. */
+function reportInterrupted(result: TrainResult, run: ResolvedRun, exitCode: number): void {
   const out = run.settings.out;
   process.stderr.write(
     `interrupted at iteration ${result.iteration} of ${run.iterations}; checkpoint saved to ${out}\n` +
-      `continue with: mnn train --resume ${out}\n`,
+      `continue with: ${typed(`train --resume ${out}`)}\n`,
   );
-  process.exitCode = INTERRUPTED_EXIT_CODE;
+  process.exitCode = exitCode;
 }

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { MnnError } from '../errors.js';
-import { describeWriteFailure, temporaryPathFor } from '../io/atomic-write.js';
+import { beginAtomicWrite, type PendingWrite } from '../io/atomic-write.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 import { isGzip } from './idx.js';
 
@@ -22,6 +20,8 @@ export interface AttemptRequest {
   readonly url: string;
   readonly path: string;
   readonly sha256: string;
+  /** The file's size when known: more bytes than this are refused (an endless body). */
+  readonly maxBytes?: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   /** Called when a 200 answer arrives, with its announced size. */
@@ -31,9 +31,15 @@ export interface AttemptRequest {
 }
 
 /**
- * Downloads `url` to a temporary name beside `path`, hashing while streaming, and renames it to
- * `path` only when the SHA-256 matches; on any failure the temporary file is removed. Mirror
- * problems come back as an outcome; a local write failure or an abort throws.
+ * The slowest download kept going: over every window of the stall timeout, fewer bytes than this
+ * per second means a server trickling bytes to keep a connection alive, not a slow network.
+ */
+export const MIN_BYTES_PER_SECOND = 1000;
+
+/**
+ * Downloads `url` to a temporary name beside `path` (the durable writer of src/io), hashing while
+ * streaming, and gives it its name only when size and SHA-256 match; on any failure the temporary
+ * file is removed. Mirror problems come back as an outcome; a local write failure or an abort throws.
  */
 export async function downloadVerified(
   client: HttpClient,
@@ -51,52 +57,81 @@ export async function downloadVerified(
     const retryable = response.statusCode >= 500 || response.statusCode === 429;
     return { ok: false, reason: response.statusText, retryable };
   }
-  request.onResponse?.(response.contentLength);
+  const announced = response.contentLength;
+  if (request.maxBytes !== undefined && announced !== undefined && announced > request.maxBytes) {
+    await response.body.dump().catch(() => undefined);
+    const reason = `the mirror announces ${announced} bytes, but the file has ${request.maxBytes}`;
+    return { ok: false, reason, retryable: false };
+  }
+  request.onResponse?.(announced);
 
-  const temporary = temporaryPathFor(request.path);
-  let renamed = false;
+  const pending = beginAtomicWrite(request.path);
+  let committed = false;
   try {
-    const outcome = await streamToFile(response, temporary, request);
+    const outcome = await streamToFile(response, pending, request);
     if (!outcome.ok) return outcome;
-    await renameOrExplain(temporary, request.path);
-    renamed = true;
+    pending.commit();
+    committed = true;
     return outcome;
   } finally {
-    if (!renamed) await rm(temporary, { force: true });
+    if (!committed) pending.discard();
   }
 }
 
-/** Writes the body to `temporary` while hashing it, then checks size and SHA-256. */
+/** Refuses a body that keeps coming below MIN_BYTES_PER_SECOND, window by window. */
+class RateWatch {
+  private windowStart = performance.now();
+  private windowBytes = 0;
+  private readonly windowMs: number;
+
+  constructor(timeoutMs: number) {
+    this.windowMs = Math.max(timeoutMs, 1000);
+  }
+
+  /** Counts a chunk; returns why the download is too slow, or undefined. */
+  add(bytes: number): string | undefined {
+    this.windowBytes += bytes;
+    const elapsedMs = performance.now() - this.windowStart;
+    if (elapsedMs < this.windowMs) return undefined;
+    if (this.windowBytes < (MIN_BYTES_PER_SECOND * elapsedMs) / 1000) {
+      const seconds = (elapsedMs / 1000).toFixed(1);
+      return `too slow: ${this.windowBytes} bytes in ${seconds} s, under the minimum of ${MIN_BYTES_PER_SECOND / 1000} kB/s`;
+    }
+    this.windowStart = performance.now();
+    this.windowBytes = 0;
+    return undefined;
+  }
+}
+
+/** Writes the body to the pending file while hashing it, then checks size and SHA-256. */
 async function streamToFile(
   response: HttpResponse,
-  temporary: string,
+  pending: PendingWrite,
   request: AttemptRequest,
 ): Promise<AttemptOutcome> {
-  const handle = await openOrExplain(temporary, request.path);
   const hash = createHash('sha256');
   const total = response.contentLength;
+  const rate = new RateWatch(request.timeoutMs);
   let received = 0;
   let head = Buffer.alloc(0);
   try {
-    try {
-      for await (const chunk of response.body) {
-        hash.update(chunk);
-        if (head.length < 64) head = Buffer.concat([head, chunk]).subarray(0, 64);
-        await writeOrExplain(handle, chunk, request.path);
-        received += chunk.length;
-        request.onBytes?.(received, total);
+    for await (const chunk of response.body) {
+      received += chunk.length;
+      if (request.maxBytes !== undefined && received > request.maxBytes) {
+        const reason = `the mirror sent more than the ${request.maxBytes} bytes the file has`;
+        return { ok: false, reason, retryable: false };
       }
-    } catch (error) {
-      if (error instanceof MnnError) throw error;
-      throwIfAborted(request.signal);
-      return describeNetworkFailure(error, request.timeoutMs, received, total);
+      const tooSlow = rate.add(chunk.length);
+      if (tooSlow !== undefined) return { ok: false, reason: tooSlow, retryable: true };
+      hash.update(chunk);
+      if (head.length < 64) head = Buffer.concat([head, chunk]).subarray(0, 64);
+      pending.write(chunk);
+      request.onBytes?.(received, total);
     }
-    // Flush to disk before the rename, so the final name never points at lost data.
-    await handle.sync().catch((error: unknown) => {
-      throw new MnnError(describeWriteFailure(request.path, error), { kind: 'io' });
-    });
-  } finally {
-    await handle.close();
+  } catch (error) {
+    if (error instanceof MnnError) throw error;
+    throwIfAborted(request.signal);
+    return describeNetworkFailure(error, request.timeoutMs, received, total);
   }
   if (total !== undefined && received !== total) {
     return { ok: false, reason: `body ended after ${received} of ${total} bytes`, retryable: true };
@@ -172,31 +207,4 @@ function errorCode(error: unknown): string | undefined {
 /** Turns an abort into the one error a user should see for it; does nothing otherwise. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new MnnError('download interrupted; no partial file was left.');
-}
-
-/** Opens the temporary file, explaining a failure in terms of the final path. */
-async function openOrExplain(temporary: string, path: string): Promise<FileHandle> {
-  try {
-    return await open(temporary, 'w');
-  } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
-  }
-}
-
-/** Writes one chunk, explaining a failure (disk full …) in terms of the final path. */
-async function writeOrExplain(handle: FileHandle, chunk: Buffer, path: string): Promise<void> {
-  try {
-    await handle.write(chunk);
-  } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
-  }
-}
-
-/** Gives the verified file its final name. */
-async function renameOrExplain(temporary: string, path: string): Promise<void> {
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    throw new MnnError(describeWriteFailure(path, error), { kind: 'io' });
-  }
 }

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rmdir } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MnnError } from '../errors.js';
-import { describeWriteFailure } from '../io/atomic-write.js';
+import { describeWriteFailure, resolveWriteTarget } from '../io/atomic-write.js';
+import { removeStaleTemporaries } from '../io/sibling.js';
 import { DATASET_FILES } from './directory.js';
 import { downloadVerified, throwIfAborted } from './download.js';
-import { createHttpClient, proxySettingsFromEnv } from './http-client.js';
+import { createHttpClient, proxySettingsFromEnv, withoutPassword } from './http-client.js';
 import type { HttpClient, ProxySettings } from './http-client.js';
 import type { DatasetName } from './labels.js';
 
@@ -44,14 +46,35 @@ export const DATASET_SHA256: Readonly<Record<DatasetName, Readonly<Record<string
   },
 };
 
-/** A file to fetch: its name on every mirror and in the target directory, and its digest. */
+/** The size in bytes of each .gz file (as published with the data sets): a download's cap. */
+export const DATASET_BYTES: Readonly<Record<DatasetName, Readonly<Record<string, number>>>> = {
+  mnist: {
+    'train-images-idx3-ubyte.gz': 9912422,
+    'train-labels-idx1-ubyte.gz': 28881,
+    't10k-images-idx3-ubyte.gz': 1648877,
+    't10k-labels-idx1-ubyte.gz': 4542,
+  },
+  fashion: {
+    'train-images-idx3-ubyte.gz': 26421880,
+    'train-labels-idx1-ubyte.gz': 29515,
+    't10k-images-idx3-ubyte.gz': 4422102,
+    't10k-labels-idx1-ubyte.gz': 5148,
+  },
+};
+
+/** A file to fetch: its name on every mirror and in the target directory, digest and size. */
 export interface RemoteFile {
   readonly name: string;
   /** Lower-case hex SHA-256 the downloaded bytes must have. */
   readonly sha256: string;
+  /** Its size: a mirror that announces or sends more is refused. Unknown: no cap. */
+  readonly bytes?: number;
 }
 
-/** A data set's four files with their known digests; `overrides` replaces digests by file name. */
+/**
+ * A data set's four files with their known digests and sizes; `overrides` replaces digests by
+ * file name (the sizes stay as caps).
+ */
 export function datasetFiles(
   dataset: DatasetName,
   overrides: Readonly<Record<string, string>> = {},
@@ -59,6 +82,7 @@ export function datasetFiles(
   return DATASET_FILE_NAMES.map((name) => ({
     name,
     sha256: (overrides[name] ?? DATASET_SHA256[dataset][name]).toLowerCase(),
+    bytes: DATASET_BYTES[dataset][name],
   }));
 }
 
@@ -137,6 +161,8 @@ export interface FetchOptions {
   readonly backoffMs?: number;
   /** Proxies; default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. */
   readonly proxy?: ProxySettings;
+  /** The whole fetch ends with an MnnError after this long, whatever the mirrors do. Default 1 h. */
+  readonly deadlineMs?: number;
   /** Aborting removes any temporary file and rejects with an MnnError. */
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: FetchEvent) => void;
@@ -177,19 +203,40 @@ export async function fetchFiles(options: FetchOptions): Promise<FetchedFile[]> 
   }
   const createdRoot = await createDirectory(options.directory);
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadline = AbortSignal.timeout(deadlineMs);
+  // The user's interruption and the deadline end the fetch the same way: by aborting.
+  const signal =
+    options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
   const client = createHttpClient(options.proxy ?? proxySettingsFromEnv(process.env), timeoutMs);
   const fetched: FetchedFile[] = [];
   try {
     for (const file of options.files) {
-      fetched.push(await fetchOne(client, file, options, fetched.length));
+      fetched.push(await fetchOne(client, file, { ...options, signal }, fetched.length));
     }
     return fetched;
   } catch (error) {
     if (createdRoot !== undefined) await removeEmptyDirectories(options.directory, createdRoot);
+    if (deadline.aborted && options.signal?.aborted !== true) throw deadlineError(deadlineMs);
     throw error;
   } finally {
     await client.close();
   }
+}
+
+/** How long a whole fetch may take by default: MNIST at 10 kB/s, with room to spare. */
+const DEFAULT_DEADLINE_MS = 60 * 60 * 1000;
+
+/** The error of a fetch that ran out of time. */
+function deadlineError(deadlineMs: number): MnnError {
+  return new MnnError(
+    `the download did not finish within ${deadlineMs / 1000} s; no partial file was left`,
+    {
+      kind: 'network',
+      hint: 'allow more time, or give a faster mirror',
+      option: 'deadlineMs',
+    },
+  );
 }
 
 /** Skips a verified file, or downloads it from the first mirror that delivers the right bytes. */
@@ -201,8 +248,9 @@ async function fetchOne(
 ): Promise<FetchedFile> {
   const path = join(options.directory, file.name);
   const emit = options.onEvent ?? (() => undefined);
+  removeStaleTemporaries(path);
   if (!options.force) {
-    const existing = await sha256OfFile(path);
+    const existing = await existingCopy(path, file);
     if (existing?.sha256 === file.sha256) {
       emit({ type: 'skip', file: file.name, path });
       return { name: file.name, path, status: 'skipped', seconds: 0, ...existing };
@@ -214,9 +262,19 @@ async function fetchOne(
     const started = performance.now();
     const result = await tryMirror(client, file, path, mirror, options);
     if ('bytes' in result) {
+      // Everything said of a mirror shows it without its password.
+      const shown = withoutPassword(mirror);
       const seconds = (performance.now() - started) / 1000;
-      emit({ type: 'done', file: file.name, mirror, path, bytes: result.bytes, seconds });
-      return { name: file.name, path, status: 'downloaded', bytes: result.bytes, sha256: file.sha256, mirror, seconds };
+      emit({ type: 'done', file: file.name, mirror: shown, path, bytes: result.bytes, seconds });
+      return {
+        name: file.name,
+        path,
+        status: 'downloaded',
+        bytes: result.bytes,
+        sha256: file.sha256,
+        mirror: shown,
+        seconds,
+      };
     }
     failures.push(result);
     emit({ type: 'mirror-failed', file: file.name, ...result });
@@ -242,12 +300,14 @@ async function tryMirror(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const url = fileUrl(mirror, file.name);
   const emit = options.onEvent ?? (() => undefined);
+  const shown = withoutPassword(mirror);
   for (let attempt = 1; ; attempt++) {
-    emit({ type: 'request', file: file.name, mirror, url, attempt });
+    emit({ type: 'request', file: file.name, mirror: shown, url: withoutPassword(url), attempt });
     const outcome = await downloadVerified(client, {
       url,
       path,
       sha256: file.sha256,
+      maxBytes: file.bytes,
       timeoutMs,
       signal: options.signal,
       onResponse: (totalBytes) => emit({ type: 'start', file: file.name, totalBytes }),
@@ -256,10 +316,18 @@ async function tryMirror(
     });
     if (outcome.ok) return { bytes: outcome.bytes };
     if (!outcome.retryable || attempt >= tries) {
-      return { mirror, reason: outcome.reason, tries: attempt };
+      return { mirror: shown, reason: outcome.reason, tries: attempt };
     }
     const delayMs = (options.backoffMs ?? 1000) * 2 ** (attempt - 1);
-    emit({ type: 'retry', file: file.name, mirror, reason: outcome.reason, attempt, tries, delayMs });
+    emit({
+      type: 'retry',
+      file: file.name,
+      mirror: shown,
+      reason: outcome.reason,
+      attempt,
+      tries,
+      delayMs,
+    });
     await sleepUnlessAborted(delayMs, options.signal);
   }
 }
@@ -281,14 +349,28 @@ function describeAllMirrorsFailed(
   return `cannot fetch ${name} from any mirror: ${answers}. No partial file was left in ${directory}${kept}`;
 }
 
-/** The SHA-256 and size of a file, or undefined when it cannot be read (missing, a directory). */
-async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number } | undefined> {
+/**
+ * The SHA-256 and size of the file already at `path`, or undefined when there is none. Anything
+ * but a regular file is refused (reading a FIFO would never end); a file larger than the known
+ * size is stale without reading it.
+ */
+async function existingCopy(
+  path: string,
+  file: RemoteFile,
+): Promise<{ sha256: string; bytes: number } | undefined> {
+  const target = resolveWriteTarget(path);
+  if (target.existing === undefined) return undefined;
+  const bytes = target.existing.size;
+  if (file.bytes !== undefined && bytes > file.bytes) return { sha256: '', bytes };
+  const hash = createHash('sha256');
   try {
-    const contents = await readFile(path);
-    return { sha256: createHash('sha256').update(contents).digest('hex'), bytes: contents.length };
+    for await (const chunk of createReadStream(target.path, { end: Math.max(bytes - 1, 0) })) {
+      hash.update(chunk as Buffer);
+    }
   } catch {
-    return undefined;
+    return undefined; // unreadable (permissions): download it again
   }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 /** Creates `directory`; returns the first directory this created, or undefined if it existed. */

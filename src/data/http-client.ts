@@ -90,7 +90,10 @@ export function createHttpClient(proxy: ProxySettings, timeoutMs: number): HttpC
 
   const get = async (url: string, signal?: AbortSignal): Promise<HttpResponse> => {
     let current = new URL(url);
+    const credentials = basicAuthorization(current);
     for (let redirects = 0; ; redirects++) {
+      // Credentials go to the origin they were given for, never to where it redirects.
+      const sameOrigin = current.origin === new URL(url).origin;
       const response = await dispatcherFor(current).request({
         origin: current.origin,
         path: current.pathname + current.search,
@@ -98,6 +101,8 @@ export function createHttpClient(proxy: ProxySettings, timeoutMs: number): HttpC
         signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
+        headers:
+          credentials !== undefined && sameOrigin ? { authorization: credentials } : undefined,
       });
       const location = response.headers.location;
       if (
@@ -130,4 +135,33 @@ export function createHttpClient(proxy: ProxySettings, timeoutMs: number): HttpC
 function statusText(code: number): string {
   const text = STATUS_CODES[code];
   return text === undefined ? `HTTP ${code}` : `HTTP ${code} ${text}`;
+}
+
+/** The Authorization header for a URL's user and password (HTTP basic), if it has them. */
+function basicAuthorization(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const pair = `${percentDecoded(url.username)}:${percentDecoded(url.password)}`;
+  return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+
+/** A URL component with its %XX escapes decoded (as typed when a stray % is not one). */
+function percentDecoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
+/** A URL for messages: its password, if it has one, shown as *** ("http://ann:***@host/"). */
+export function withoutPassword(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.password === '') return url;
+  parsed.password = '***';
+  return parsed.href;
 }

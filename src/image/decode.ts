@@ -1,11 +1,20 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { MnnError } from '../errors.js';
+import { jpegOrientation, orientImage } from './orientation.js';
 
-/** The largest image mnn decodes, in pixels; bigger headers are refused before decoding. */
-export const MAX_IMAGE_PIXELS = 50_000_000;
+/**
+ * The largest image mnn decodes, in pixels; bigger headers are refused before decoding. Decoding
+ * and preprocessing cost up to about 30 bytes a pixel (a 4:4:4 JPEG or a 16-bit PNG), so 24
+ * megapixels (6000×4000) stay under 1 GB in all.
+ */
+export const MAX_IMAGE_PIXELS = 24_000_000;
+/** The longest side accepted: no camera or scanner makes more; a 1×49M-pixel strip is a bomb. */
+export const MAX_IMAGE_SIDE = 16_384;
+/** Image files above this size are refused before reading (a 24-megapixel photo is about 10 MB). */
+export const MAX_IMAGE_FILE_BYTES = 64_000_000;
 
-/** jpeg-js's own memory cap: a 50-megapixel 4:4:4 JPEG needs about 950 MB while decoding. */
+/** jpeg-js's own memory cap, a second line behind MAX_IMAGE_PIXELS. */
 const JPEG_MAX_MEMORY_MB = 1024;
 
 /**
@@ -70,17 +79,24 @@ function otherFormatName(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** Refuses images over MAX_IMAGE_PIXELS (decompression bombs) and empty dimensions. */
+/** Refuses images over MAX_IMAGE_SIDE or MAX_IMAGE_PIXELS (decompression bombs) and empty ones. */
 function checkSize(header: ImageHeader, fileName: string, format: string): void {
   const { width, height } = header;
   if (width === 0 || height === 0) {
     throw new MnnError(`${fileName} is a corrupt ${format}: its header says ${width}×${height}`);
   }
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    throw new MnnError(
+      `${fileName} is ${width}×${height} pixels; each side may be at most ${MAX_IMAGE_SIDE}`,
+      { kind: 'limit', hint: 'crop or scale it down first' },
+    );
+  }
   if (width * height > MAX_IMAGE_PIXELS) {
     const megapixels = ((width * height) / 1e6).toFixed(1);
     throw new MnnError(
       `${fileName} is too large: ${width}×${height} (${megapixels} megapixels) is over the ` +
-        `limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels; scale it down first`,
+        `limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels`,
+      { kind: 'limit', hint: 'scale it down first' },
     );
   }
 }
@@ -234,10 +250,43 @@ function hasEndOfImage(bytes: Uint8Array, frameOffset: number): boolean {
   return false;
 }
 
-/** Decodes a baseline or progressive JPEG with jpeg-js, under size and memory limits. */
+/** Where the first scan (SOS) starts, walking the marker segments from the frame header. */
+function jpegScanStart(bytes: Uint8Array, frameOffset: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = frameOffset;
+  while (offset + 4 <= bytes.length && bytes[offset] === 0xff) {
+    if (bytes[offset + 1] === 0xda) return offset;
+    offset += 2 + view.getUint16(offset + 2);
+  }
+  return bytes.length;
+}
+
+/**
+ * Refuses a JPEG whose coded data is too short for the frame its header announces: every 8×8
+ * block of every component takes at least one bit (its DC code), so with up to 2×2 chroma
+ * subsampling an image needs at least width·height / 2048 bytes. jpeg-js would otherwise
+ * allocate the whole frame (hundreds of MB) before finding the data missing.
+ */
+function checkJpegDataCanFill(
+  bytes: Uint8Array,
+  header: ImageHeader & { frameOffset: number },
+  fileName: string,
+): void {
+  const coded = bytes.length - jpegScanStart(bytes, header.frameOffset);
+  if (coded < (header.width * header.height) / 2048) {
+    throw corrupt(
+      fileName,
+      'JPEG',
+      `${coded} bytes of image data cannot hold ${header.width}×${header.height} pixels`,
+    );
+  }
+}
+
+/** Decodes a baseline or progressive JPEG with jpeg-js, under size and memory limits, upright. */
 function decodeJpeg(bytes: Uint8Array, fileName: string): DecodedImage {
   const header = readJpegHeader(bytes, fileName);
   checkSize(header, fileName, 'JPEG');
+  checkJpegDataCanFill(bytes, header, fileName);
   // jpeg-js fills missing data with grey instead of failing, so look for the end marker.
   if (!hasEndOfImage(bytes, header.frameOffset))
     throw corrupt(fileName, 'JPEG', 'no end-of-image marker');
@@ -248,7 +297,7 @@ function decodeJpeg(bytes: Uint8Array, fileName: string): DecodedImage {
       maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
       maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
     });
-    return {
+    const stored: DecodedImage = {
       width: image.width,
       height: image.height,
       rgba: image.data,
@@ -256,6 +305,8 @@ function decodeJpeg(bytes: Uint8Array, fileName: string): DecodedImage {
       format: 'jpeg',
       fileName,
     };
+    // Phones store the sensor's rows and say in EXIF how to turn them: turn them upright.
+    return orientImage(stored, jpegOrientation(bytes));
   } catch (error) {
     throw corrupt(fileName, 'JPEG', error);
   }

@@ -1,6 +1,7 @@
 import {
   asObject,
   isWholeNumber,
+  printable,
   readParameters,
   type Fail,
   type Json,
@@ -119,18 +120,23 @@ function readHistoryPoint(value: Json, fail: Fail): HistoryPoint {
   };
 }
 
-/** Reads the parameter-shaped arrays at `key` of a checkpoint object, if present. */
+/**
+ * Reads the parameter-shaped arrays at `key` of a checkpoint object, if present; optimizer state
+ * (`bounded` false) may hold numbers larger than a working network's weights.
+ */
 function optionalParameters(
   object: JsonObject,
   key: string,
   where: string,
   { layerSizes }: RecordContext,
   fail: Fail,
+  bounded = true,
 ) {
   const value = object[key];
   if (value === undefined) return undefined;
   const arrays = asObject(value, `"${where}${key}"`, fail);
-  return readParameters(arrays, layerSizes, fail, `${where}${key}.`);
+  const maxMagnitude = bounded ? undefined : Number.MAX_VALUE;
+  return readParameters(arrays, layerSizes, fail, `${where}${key}.`, maxMagnitude);
 }
 
 /** Reads a checkpoint's state; its optimizer arrays must be those of the recorded optimizer. */
@@ -144,7 +150,7 @@ function readCheckpoint(
   const checkpoint = asObject(value, '"training.checkpoint"', fail);
   const state = asObject(checkpoint.optimizer, `"${where}optimizer"`, fail);
   const arrays = (key: string) =>
-    optionalParameters(state, key, `${where}optimizer.`, context, fail);
+    optionalParameters(state, key, `${where}optimizer.`, context, fail, false);
   const [V, M, S] = [arrays('V'), arrays('M'), arrays('S')];
   const expected = { gd: '', momentum: 'V', adam: 'MS' }[optimizer.kind];
   // join() writes the absent ones (undefined) as ''.
@@ -200,7 +206,10 @@ export function readTraining(value: Json, context: RecordContext, fail: Fail): T
     ? training.history.map((point) => readHistoryPoint(point, fail))
     : [];
   return {
-    dataset: typeof training.dataset === 'string' ? training.dataset : 'embedded',
+    dataset:
+      typeof training.dataset === 'string'
+        ? printable(training.dataset, '"training.dataset"', fail)
+        : 'embedded',
     samples: field.whole('samples', 0, 0),
     limit: field.optionalWhole('limit', 1),
     alpha,

@@ -1,47 +1,68 @@
-import { readFileSync, statSync } from 'node:fs';
 import { MnnError } from '../errors.js';
-import { asObject, isWholeNumber, readParameters, type Fail, type Json } from './json-read.js';
+import { formatByteSize, readRegularFile } from '../io/bounded-read.js';
+import {
+  asObject,
+  isWholeNumber,
+  printable,
+  readParameters,
+  type Fail,
+  type Json,
+} from './json-read.js';
 import { readTraining } from './load-training.js';
 import { isLayerSize, LAYER_SIZE_RULE } from '../nn/parameters.js';
 import { defaultInput, defaultLabels } from './create.js';
 import {
+  MAX_MODEL_FILE_BYTES,
+  MAX_MODEL_PARAMETERS,
   MODEL_FORMAT,
   MODEL_VERSION,
   layerActivations,
+  parameterCount,
   type InputDescription,
   type Model,
 } from './model.js';
 
-/** Model files above this size are refused before reading (a 784-128-10 model is about 2 MB). */
-export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
-/** Networks above this many parameters are refused before their arrays are read. */
-export const MAX_MODEL_PARAMETERS = 1e8;
-
 /** Reads and validates a model file; every problem is an MnnError that names the file. */
 export function loadModel(path: string): Model {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new MnnError(`model file ${path} not found`, {
-      hint: 'train a model first, or give the path of a saved one',
-    });
+  const bytes = readRegularFile(path, {
+    what: 'model file',
+    maxBytes: MAX_MODEL_FILE_BYTES,
+    missingHint: 'train a model first, or give the path of a saved one',
+    limitReason: 'parsing a larger one would not fit in memory; is it a model?',
+  });
+  return parseModel(bytes.toString('utf8'), path);
+}
+
+/**
+ * What JSON.parse costs beyond the text, measured on Node 20: about 30 bytes per scalar value
+ * (a number in an array), about 100 per array or object (empty ones included).
+ */
+const PARSE_BYTES_PER_VALUE = 32;
+const PARSE_BYTES_PER_CONTAINER = 96;
+/** The most memory parsing a model file may take: keeps loading under 1 GB in all. */
+export const MAX_PARSE_BYTES = 700_000_000;
+
+/**
+ * Refuses, before parsing, a text whose JSON values would take more than MAX_PARSE_BYTES: a file
+ * within the size limit can still hold tens of millions of tiny values ("[],[],…" or "0,0,…").
+ */
+function checkParseCost(text: string, fileName: string): void {
+  let separators = 0;
+  let containers = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2c)
+      separators++; // ,
+    else if (code === 0x5b || code === 0x7b) containers++; // [ {
   }
-  if (size > MAX_MODEL_FILE_BYTES) {
-    throw new MnnError(`${path} is ${size} bytes, over the 1 GB limit for model files`, {
-      kind: 'limit',
-      hint: 'is it a model?',
-    });
+  const cost =
+    text.length + PARSE_BYTES_PER_VALUE * separators + PARSE_BYTES_PER_CONTAINER * containers;
+  if (cost > MAX_PARSE_BYTES) {
+    throw new MnnError(
+      `${fileName} would take about ${formatByteSize(cost)} of memory to parse (${separators + 1} values), over the limit of ${formatByteSize(MAX_PARSE_BYTES)}`,
+      { kind: 'limit', hint: 'is it a model saved by mnn?' },
+    );
   }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new MnnError(`cannot read model file ${path}: ${(error as Error).message}`, {
-      kind: 'io',
-    });
-  }
-  return parseModel(text, path);
 }
 
 /** Parses and validates the JSON text of a model (schema v1). */
@@ -49,9 +70,11 @@ export function parseModel(text: string, fileName: string): Model {
   const fail = (problem: string): never => {
     throw new MnnError(`${fileName} is not a valid mnn model: ${problem}.`);
   };
+  checkParseCost(text, fileName);
   let document: Json;
   try {
-    document = JSON.parse(text) as Json;
+    // An editor may have saved the file with a byte-order mark, which JSON does not allow.
+    document = JSON.parse(text.startsWith('\ufeff') ? text.slice(1) : text) as Json;
   } catch {
     throw new MnnError(`${fileName} is not a model file (not JSON)`, {
       hint: 'give the path of a model saved by mnn',
@@ -72,8 +95,12 @@ export function parseModel(text: string, fileName: string): Model {
     input: readInput(root.input, layerSizes[0], fail),
     training:
       root.training === undefined ? undefined : readTraining(root.training, { layerSizes }, fail),
-    createdBy: typeof root.createdBy === 'string' ? root.createdBy : 'unknown',
-    createdAt: typeof root.createdAt === 'string' ? root.createdAt : '',
+    createdBy:
+      typeof root.createdBy === 'string'
+        ? printable(root.createdBy, '"createdBy"', fail)
+        : 'unknown',
+    createdAt:
+      typeof root.createdAt === 'string' ? printable(root.createdAt, '"createdAt"', fail) : '',
   };
 }
 
@@ -102,8 +129,7 @@ function readLayerSizes(value: Json | undefined, fail: Fail): number[] {
     }
     return size;
   });
-  let count = 0;
-  for (let l = 1; l < sizes.length; l++) count += sizes[l] * (sizes[l - 1] + 1);
+  const count = parameterCount(sizes);
   if (count > MAX_MODEL_PARAMETERS) {
     fail(
       `"layers" ${sizes.join(',')} describe ${count} parameters, over the limit of ${MAX_MODEL_PARAMETERS}`,
@@ -133,7 +159,9 @@ function readLabels(value: Json | undefined, outputSize: number, fail: Fail): st
   ) {
     return fail(`"labels" must list ${outputSize} class names, one per output neuron`);
   }
-  return value as string[];
+  const labels = value as string[];
+  labels.forEach((label, index) => printable(label, `"labels"[${index}]`, fail));
+  return labels;
 }
 
 function readInput(value: Json | undefined, inputSize: number, fail: Fail): InputDescription {

@@ -1,3 +1,4 @@
+import { MnnError } from '../errors.js';
 import type { Parameters } from '../nn/parameters.js';
 
 /** The format name and version written into every model file (ARCHITECTURE.md, "Model file"). */
@@ -141,5 +142,92 @@ export interface Model {
 export function layerActivations(layerCount: number): string[] {
   return Array.from({ length: layerCount }, (_, index) =>
     index === layerCount - 1 ? 'softmax' : 'relu',
+  );
+}
+
+/**
+ * Model files above this size are refused before reading: parsing JSON takes about 3.5 times the
+ * file's size in memory, so 200 MB keeps loading a model under 1 GB.
+ */
+export const MAX_MODEL_FILE_BYTES = 200_000_000;
+/**
+ * The most parameters a network may have: written in the longest form (24 characters and a comma
+ * per number), 8 million fit in MAX_MODEL_FILE_BYTES, so every model mnn saves loads back.
+ */
+export const MAX_MODEL_PARAMETERS = 8_000_000;
+/** Bytes a parameter takes in a model file at most (the longest float64 and a comma). */
+const MAX_BYTES_PER_PARAMETER = 25;
+
+/** The number of weights and biases of a network: Σ n_ℓ (n_{ℓ−1} + 1). */
+export function parameterCount(layerSizes: readonly number[]): number {
+  let count = 0;
+  for (let l = 1; l < layerSizes.length; l++) count += layerSizes[l] * (layerSizes[l - 1] + 1);
+  return count;
+}
+
+/** What of a run decides how many parameter-shaped arrays its model files hold. */
+export interface SavedArrays {
+  readonly optimizer: 'gd' | 'momentum' | 'adam';
+  /** With a validation set, a checkpoint keeps the latest parameters beside the best. */
+  readonly validation: boolean;
+}
+
+/**
+ * How many parameter-shaped arrays a run's model file holds at most (a checkpoint's): W and b,
+ * the latest parameters beside the best (with validation), and the optimizer's V, or M and S.
+ */
+export function savedParameterCopies(arrays: SavedArrays): number {
+  const optimizerState = { gd: 0, momentum: 1, adam: 2 }[arrays.optimizer];
+  return 1 + (arrays.validation ? 1 : 0) + optimizerState;
+}
+
+/**
+ * Refuses, with an MnnError of kind 'limit', a network whose model file could not be loaded back;
+ * `copies` parameter-shaped arrays are saved (savedParameterCopies, 1 for the paper's run).
+ */
+export function checkParameterCount(layerSizes: readonly number[], copies = 1): void {
+  const count = parameterCount(layerSizes);
+  if (count * copies <= MAX_MODEL_PARAMETERS) return;
+  const fileBytes = count * copies * MAX_BYTES_PER_PARAMETER;
+  const held =
+    copies === 1
+      ? ''
+      : ` (its checkpoints hold ${copies} arrays of that size: the parameters, the optimizer's state and, with validation, the best so far)`;
+  throw new MnnError(
+    `a ${layerSizes.join('-')} network has ${(count / 1e6).toFixed(1)} million parameters${held}, over the limit of ${MAX_MODEL_PARAMETERS / 1e6} million: ` +
+      `its model file (up to ${Math.round(fileBytes / 1e7) * 10} MB) could not be loaded back, as model files are limited to ${MAX_MODEL_FILE_BYTES / 1e6} MB to fit in memory`,
+    { kind: 'limit', option: 'layerSizes', hint: 'use smaller layers' },
+  );
+}
+
+/** Bytes one history point takes in a model file at most: an object of four numbers. */
+const MAX_BYTES_PER_HISTORY_POINT = 128;
+
+/** How often a run records its history, to size what its model file will hold. */
+export interface HistoryPlan {
+  readonly iterations: number;
+  /** A point every this many iterations (plus the first and the last). */
+  readonly evalEvery: number;
+}
+
+/**
+ * Refuses, with an MnnError of kind 'limit', a run whose history would make its model file too
+ * large to load back (a point every iteration of millions of iterations); `copies` as for
+ * checkParameterCount.
+ */
+export function checkHistorySize(
+  layerSizes: readonly number[],
+  plan: HistoryPlan,
+  copies = 1,
+): void {
+  const points = Math.floor(plan.iterations / plan.evalEvery) + 2;
+  const fileBytes =
+    parameterCount(layerSizes) * copies * MAX_BYTES_PER_PARAMETER +
+    points * MAX_BYTES_PER_HISTORY_POINT;
+  if (fileBytes <= MAX_MODEL_FILE_BYTES) return;
+  throw new MnnError(
+    `recording the history every ${plan.evalEvery} iteration(s) for ${plan.iterations} iterations (${points} points) would make the model file up to ${Math.round(fileBytes / 1e6)} MB, ` +
+      `over the ${MAX_MODEL_FILE_BYTES / 1e6} MB model files are limited to so that they load back in memory`,
+    { kind: 'limit', option: 'evalEvery', hint: 'record the history less often' },
   );
 }

@@ -11,6 +11,23 @@ export interface Parameters {
   readonly b: Float64Array[];
 }
 
+/**
+ * Weights and biases beyond this size come only from a run that diverged (a working network's are
+ * below 100); such parameters give NaN or meaningless outputs, so they are never saved or loaded.
+ */
+export const MAX_PARAMETER_MAGNITUDE = 1e6;
+
+/** The largest |w| or |b| in `parameters` (NaN when one is NaN). */
+export function largestMagnitude(parameters: Parameters): number {
+  let largest = 0;
+  for (const values of [...parameters.W, ...parameters.b]) {
+    for (const value of values) {
+      if (!(Math.abs(value) <= largest)) largest = Math.abs(value);
+    }
+  }
+  return largest;
+}
+
 /** The largest layer mnn builds or loads: larger ones are almost surely typos and would exhaust memory. */
 export const MAX_LAYER_SIZE = 100_000;
 

@@ -1,8 +1,9 @@
 import type { Dataset } from '../data/dataset.js';
 import { MnnError } from '../errors.js';
 import { initParameters, zeroParameters } from '../nn/init.js';
-import type { Parameters } from '../nn/parameters.js';
+import { largestMagnitude, MAX_PARAMETER_MAGNITUDE, type Parameters } from '../nn/parameters.js';
 import { BatchPlan } from './batches.js';
+import { divergedError, LossWatch } from './divergence.js';
 import { checkTrainOptions } from './options.js';
 import type { GradientEngine, PassResult, Precision } from './engine.js';
 import type { HistoryPoint } from './history.js';
@@ -160,17 +161,6 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Throws the divergence error when a loss is NaN or infinite. */
-function checkFinite(loss: number, iteration: number): void {
-  if (!Number.isFinite(loss)) {
-    throw new MnnError(`training diverged at iteration ${iteration}: the loss became ${loss}`, {
-      kind: 'diverged',
-      hint: 'try a smaller learning rate',
-      option: 'alpha',
-    });
-  }
-}
-
 /** The optimizer state a run starts from: the checkpoint's, or a fresh one at t = steps done. */
 function startingOptimizerState(
   options: TrainOptions,
@@ -250,6 +240,9 @@ function addPass(running: RunningTotals, pass: PassResult, count: number): Runni
 
 const NO_TOTALS: RunningTotals = { lossSum: 0, correct: 0, samples: 0 };
 
+/** Samples a mini-batch run measures its starting loss on (forward only: a few milliseconds). */
+const STARTING_LOSS_SAMPLES = 1000;
+
 /**
  * The best-so-far after a history point with a validation accuracy: the present parameters when
  * the accuracy improves (ties: a lower validation loss), else the same best, one point older.
@@ -297,6 +290,8 @@ class TrainingRun {
   private readonly optimizer: OptimizerSettings;
   private readonly schedule: ScheduleSettings;
   private readonly started = performance.now();
+  /** The divergence rule (src/train/divergence.ts) over this run's losses. */
+  private readonly watch: LossWatch;
 
   constructor(
     private readonly options: TrainOptions,
@@ -325,6 +320,11 @@ class TrainingRun {
     };
     this.running = resume?.running ?? NO_TOTALS;
     this.iteration = resume?.iteration ?? 0;
+    const classes = options.layerSizes[options.layerSizes.length - 1];
+    this.watch = new LossWatch(
+      classes,
+      this.history.reduce((lowest, point) => Math.min(lowest, point.loss), Infinity),
+    );
   }
 
   /**
@@ -338,7 +338,10 @@ class TrainingRun {
     const epoch = plan.epochOf(this.iteration);
     const pass = this.nextPass ?? (await this.engines.train.compute(parameters, gradients, batch));
     this.nextPass = undefined;
-    checkFinite(pass.loss, this.iteration + 1);
+    // A full batch's loss is measured the same way each step; one mini-batch's is too noisy for
+    // the whole rule, so it must only be finite (the means at history points get the whole rule).
+    if (plan.fullBatch) this.watch.observe(pass.loss, this.iteration);
+    else this.watch.checkFinite(pass.loss, this.iteration);
     const alpha = learningRate(this.schedule, options.alpha, {
       t: this.iteration + 1,
       total,
@@ -370,8 +373,10 @@ class TrainingRun {
   async record(): Promise<HistoryPoint> {
     const { plan, parameters, engines } = this;
     const trained = plan.fullBatch ? await this.fullBatchPass() : this.takeRunningTotals();
-    checkFinite(trained.loss, this.iteration);
+    this.watch.observe(trained.loss, this.iteration);
     const test = await engines.test.evaluate(parameters);
+    // The mean of a mini-batch run's batches was measured at earlier parameters; these are now.
+    this.watch.checkFinite(test.loss, this.iteration);
     let point: HistoryPoint = {
       iteration: this.iteration,
       loss: trained.loss,
@@ -381,6 +386,7 @@ class TrainingRun {
     const validation = plan.split.validation;
     if (validation.length > 0) {
       const held = await engines.train.evaluate(parameters, validation);
+      this.watch.checkFinite(held.loss, this.iteration);
       point = {
         ...point,
         validationAccuracy: held.correct / validation.length,
@@ -390,6 +396,50 @@ class TrainingRun {
     }
     this.history.push(point);
     return point;
+  }
+
+  /**
+   * Whether the present parameters may become a checkpoint: their loss on the next step's batch
+   * (computed now, and reused by that step) is finite — else training diverged — and not over
+   * the rule's bound against the lowest loss seen; a suspicious one is skipped, not saved, and
+   * the next history point decides. Their magnitude must also load back.
+   */
+  async saneForCheckpoint(): Promise<boolean> {
+    this.nextPass ??= await this.engines.train.compute(
+      this.parameters,
+      this.gradients,
+      this.plan.batchAt(this.iteration),
+    );
+    this.checkMagnitude(this.parameters);
+    if (this.plan.fullBatch) {
+      this.watch.observe(this.nextPass.loss, this.iteration);
+      return true;
+    }
+    this.watch.checkFinite(this.nextPass.loss, this.iteration);
+    return !this.watch.wouldDiverge(this.nextPass.loss);
+  }
+
+  /** Throws the diverged error when `parameters` hold a weight too large to be loaded back. */
+  checkMagnitude(parameters: Parameters): void {
+    const largest = largestMagnitude(parameters);
+    if (largest > MAX_PARAMETER_MAGNITUDE) {
+      throw divergedError(
+        `a weight grew to ${largest.toPrecision(3)}, beyond a working network's ${MAX_PARAMETER_MAGNITUDE}`,
+        this.iteration,
+      );
+    }
+  }
+
+  /**
+   * Gives a mini-batch run the loss its history points are compared with before it has any: the
+   * mean loss at the starting parameters over up to STARTING_LOSS_SAMPLES training samples (a
+   * full batch measures its start as a history point; a resumed run has its history).
+   */
+  async measureStartingLoss(): Promise<void> {
+    if (this.plan.fullBatch || this.watch.lowest !== Infinity) return;
+    const samples = this.plan.split.train.subarray(0, STARTING_LOSS_SAMPLES);
+    const start = await this.engines.train.evaluate(this.parameters, samples);
+    this.watch.observe(start.loss, this.iteration);
   }
 
   /** Whether early stopping has seen `earlyStop` points without a better validation accuracy. */
@@ -471,6 +521,7 @@ export async function train(
   try {
     const engines = { train: engine, test: testEngine, testCount: data.test.count };
     const run = new TrainingRun(options, plan, engines);
+    await run.measureStartingLoss();
     if (plan.fullBatch && run.iteration === 0) {
       const start = await run.record();
       events.onHistory?.(start);
@@ -490,10 +541,14 @@ export async function train(
         run.stoppedEarly = unfinished;
         break;
       }
-      if (checkpointDue(run.iteration) && unfinished) await events.onCheckpoint?.(run.snapshot());
+      if (checkpointDue(run.iteration) && unfinished && (await run.saneForCheckpoint())) {
+        await events.onCheckpoint?.(run.snapshot());
+      }
       await yieldToEventLoop();
     }
-    return detached(run.snapshot());
+    const result = run.snapshot();
+    run.checkMagnitude(result.selected);
+    return detached(result);
   } finally {
     await Promise.all([engine.close(), testEngine.close()]);
   }

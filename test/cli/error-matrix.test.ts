@@ -4,26 +4,32 @@
  * error without a stack trace, and create or change no file. Command lines commander refuses
  * while parsing are tested in process (parse.test.ts); a few stay here for the exit code.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   mkdirSync,
+  symlinkSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
+  lstatSync,
   truncateSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync, gzipSync } from 'node:zlib';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_FILES } from '../../src/data/directory.js';
 import { serializeModel } from '../../src/model/save.js';
-import { runCli } from '../helpers/cli-process.js';
+import { runCliWithin } from '../helpers/cli-process.js';
+import { deviceNode, expectDevicesIntact } from '../helpers/devices.js';
+import { pngChunk } from '../helpers/png-encoder.js';
 import { randomModel } from '../helpers/random-data.js';
 import { writeTinyDataset } from '../helpers/tiny-data.js';
 
@@ -78,6 +84,9 @@ beforeAll(() => {
   truncateSync(join(at('data-truncated'), DATASET_FILES.train.images), 1000);
   writeFileSync(at('model.json'), modelText());
   writeFileSync(at('not-json.json'), 'hello, I am not a model');
+  const escapes = JSON.parse(modelText()) as { labels: string[] };
+  escapes.labels[3] = '\u001b[2J\u001b[31mpwned';
+  writeFileSync(at('escapes.json'), JSON.stringify(escapes));
   const wrong = JSON.parse(modelText()) as { weights: number[][] };
   wrong.weights[0] = wrong.weights[0].slice(0, 100);
   writeFileSync(at('wrong-lengths.json'), JSON.stringify(wrong));
@@ -94,8 +103,81 @@ beforeAll(() => {
   writeFileSync(at('digit.png'), digitPng());
   writeFileSync(at('notes.txt'), 'plain text, not an image');
   mkdirSync(at('a-directory'));
+  deviceNode(fixtures, 'null');
+  deviceNode(fixtures, 'zero');
+  execFileSync('mkfifo', [at('fifo')]);
+  writeEdgeFixtures(at);
+  mkdirSync(at('fifo-data'));
+  execFileSync('mkfifo', [join(at('fifo-data'), 'train-images-idx3-ubyte.gz')]);
 });
-afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(fixtures, { recursive: true, force: true });
+  expectDevicesIntact();
+});
+
+/** A copy of the tiny data set (links) whose file `replaced` is made by `write(path)`. */
+function dataWith(
+  at: (name: string) => string,
+  name: string,
+  replaced: string,
+  write: (path: string) => void,
+): void {
+  mkdirSync(at(name));
+  for (const split of Object.values(DATASET_FILES)) {
+    for (const file of Object.values(split)) {
+      if (file !== replaced) symlinkSync(join(at('data'), file), join(at(name), file));
+    }
+  }
+  write(join(at(name), replaced));
+}
+
+/**
+ * The inputs of issue 9's findings that fit a matrix: a link to a device in a data set, inputs
+ * that claim far more than they hold (a gzipped IDX of 5 000 000 blank images, a 1×49 000 000 PNG,
+ * a 162-byte JPEG of 7000×7000), a model with exploded weights, a data set named Fashion-MNIST.
+ */
+function writeEdgeFixtures(at: (name: string) => string): void {
+  dataWith(at, 'data-device', DATASET_FILES.train.images, (path) =>
+    symlinkSync(at('dev-zero'), path),
+  );
+  dataWith(at, 'data-gz-bomb', DATASET_FILES.test.images, (path) => {
+    const header = Buffer.alloc(16);
+    header.writeUInt32BE(0x803, 0);
+    header.writeUInt32BE(5_000_000, 4);
+    header.writeUInt32BE(28, 8);
+    header.writeUInt32BE(28, 12);
+    writeFileSync(path, gzipSync(Buffer.concat([header, Buffer.alloc(1 << 20)])));
+  });
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(1, 0);
+  ihdr.writeUInt32BE(49_000_000, 4);
+  ihdr[8] = 8; // 8-bit grey
+  writeFileSync(
+    at('bomb.png'),
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', deflateSync(Buffer.alloc(1 << 16))),
+      pngChunk('IEND', new Uint8Array(0)),
+    ]),
+  );
+  const jpegBytes = Buffer.from(
+    jpeg.encode({ data: Buffer.alloc(8 * 8 * 4, 200), width: 8, height: 8 }, 50).data,
+  );
+  const frame = jpegBytes.indexOf(Buffer.from([0xff, 0xc0]));
+  jpegBytes.writeUInt16BE(7000, frame + 5);
+  jpegBytes.writeUInt16BE(7000, frame + 7);
+  writeFileSync(at('claim.jpg'), jpegBytes);
+  const exploded = JSON.parse(modelText()) as { weights: number[][] };
+  exploded.weights[1][3] = 1e121;
+  writeFileSync(at('exploded.json'), JSON.stringify(exploded));
+  mkdirSync(at('fetch-target'));
+  mkdirSync(at('fashion-data'));
+  for (const split of Object.values(DATASET_FILES)) {
+    for (const file of Object.values(split))
+      copyFileSync(join(at('data'), file), join(at('fashion-data'), file));
+  }
+}
 
 /** Every file under `root` with its size, time and content hash: any change shows up. */
 function snapshot(root: string): Record<string, string> {
@@ -103,10 +185,13 @@ function snapshot(root: string): Record<string, string> {
   const walk = (directory: string): void => {
     for (const name of readdirSync(directory)) {
       const path = join(directory, name);
-      const stats = statSync(path);
+      const stats = lstatSync(path);
       if (stats.isDirectory()) {
         entries[`${path}/`] = 'dir';
         walk(path);
+      } else if (!stats.isFile()) {
+        // Devices and FIFOs are never read (a /dev/zero would never end): their kind must stay.
+        entries[path] = `special ${stats.mode} ${stats.rdev}`;
       } else {
         const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
         entries[path] = `${stats.size} ${stats.mtimeMs} ${hash}`;
@@ -128,6 +213,32 @@ const CASES: Record<string, readonly Case[]> = {
     [`train --data ${F}/data-corrupt`, 1, 'not an IDX file'],
     [`train --data ${F}/data-truncated`, 1, 'file is truncated'],
     [`train --data ${F}/notes.txt`, 1, 'is a file, not a data directory'],
+    // Issue 9, finding 3: networks too large to save or to train are refused before any work.
+    ['train --layers 784,40000,10', 1, 'has 31.8 million parameters, over the limit of 8 million'],
+    ['train --layers 784,100000,100000,10', 1, 'over the limit of 8 million'],
+    [
+      'train --layers 784,3000,10 --batch-size 100 --optimizer adam --validation 1000',
+      1,
+      "(its checkpoints hold 4 arrays of that size: the parameters, the optimizer's state and, with validation, the best so far), over the limit of 8 million",
+    ],
+    // Issue 9, finding 1: a device at --out stays a device.
+    [`train --data ${F}/data --out ${F}/dev-null`, 1, 'it is a character device'],
+    // Issue 9, finding 2: an exploding loss ends the run with the hint, and nothing is saved.
+    [`train --data ${F}/data --alpha 1000 --iters 300`, 1, 'training diverged at iteration'],
+    // Issue 9, finding 9: a link to a device inside a data set.
+    [`train --data ${F}/data-device`, 1, 'it is a character device'],
+    // Issue 9, finding 12: a digits model is not resumed on Fashion-MNIST under digit names
+    // (--out in the case's own directory: its lock must not show in the shared fixtures).
+    [
+      `train --resume ${F}/gd-checkpoint.json --data ${F}/fashion-data --out m.json`,
+      2,
+      'resuming would teach it other classes under its old names',
+    ],
+    [
+      'train --iters 10000000 --eval-every 1',
+      1,
+      'would make the model file up to 1280 MB, over the 200 MB model files are limited to so that they load back in memory; record the history less often (--eval-every)',
+    ],
     [
       `train --layers 100,10,10 --data ${F}/data`,
       2,
@@ -142,6 +253,21 @@ const CASES: Record<string, readonly Case[]> = {
       'cannot write /proc/mnn-test/model.json',
     ],
     [`train --data ${F}/data --out ${F}/a-directory`, 1, 'it is a directory'],
+    // Issue 9, finding 1: outputs that are not regular files.
+    [
+      `train --data ${F}/data --out ${F}/dev-null`,
+      1,
+      'it is a character device, not a regular file',
+    ],
+    [`train --data ${F}/data --out ${F}/fifo`, 1, 'it is a named pipe (FIFO), not a regular file'],
+    // Finding 4: outputs that would only fail after training.
+    [`train --data ${F}/data --out newdir/`, 2, 'it names a directory, not a file'],
+    [`train --data ${F}/data --out ${'m'.repeat(300)}.json`, 2, 'the file name is 305 bytes long'],
+    // Finding 7: a file that is not a model is never replaced without --force.
+    [`train --data ${F}/data --out ${F}/notes.txt`, 2, 'exists and is not an mnn model'],
+    // Finding 16: the right fetch command for a named set, a "did you mean" for a misspelt one.
+    ['train --data fashion', 1, 'Fashion-MNIST is not downloaded yet'],
+    ['train --data mnsit', 2, 'did you mean --data mnist?'],
     [`train --resume ${F}/absent.json`, 1, 'not found'],
     [`train --resume ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
     [`train --resume ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
@@ -214,23 +340,56 @@ const CASES: Record<string, readonly Case[]> = {
     [`eval ${F}/wrong-lengths.json`, 1, 'has 100 numbers, expected 7840'],
     [`eval ${F}/model.json --data ${F}/data-missing`, 1, 'has no t10k-labels-idx1-ubyte'],
     [`eval ${F}/model.json --data ${F}/absent`, 1, 'does not exist'],
+    [`eval ${F}/dev-null`, 1, 'it is a character device'],
+    // Issue 9, findings 2, 9 and 10: exploded weights, an endless device, a gzip bomb.
+    [`eval ${F}/exploded.json`, 1, "far beyond a working network's (at most 1000000)"],
+    [`eval ${F}/dev-zero`, 1, 'it is a character device'],
+    [`eval ${F}/model.json --data ${F}/data-gz-bomb`, 1, 'over the limit'],
+    [`eval ${F}/escapes.json`, 1, '"labels"[3] contains control characters'],
     [`eval ${F}/model.json --data ${F}/data-truncated --split train`, 1, 'file is truncated'],
   ],
   predict: [
     ['predict', 2, "missing required argument 'images'"],
     [`predict ${F}/digit.png`, 1, 'model file models/model.json not found'],
-    [`predict ${F}/absent.png --model ${F}/model.json`, 1, 'file not found'],
+    [`predict ${F}/absent.png --model ${F}/model.json`, 1, 'image {F}/absent.png not found'],
     [`predict ${F}/notes.txt --model ${F}/model.json`, 1, 'is not a PNG or JPEG image'],
     [`predict ${F}/data --model ${F}/model.json`, 1, `${F}/data`],
+    // Issue 9, finding 9: special files are refused wherever a file is read.
+    [`predict ${F}/dev-null --model ${F}/model.json`, 1, 'it is a character device'],
+    [`predict ${F}/dev-zero --model ${F}/model.json`, 1, 'it is a character device'],
+    [`predict ${F}/bomb.png --model ${F}/model.json`, 1, 'each side may be at most 16384'],
+    [`predict ${F}/claim.jpg --model ${F}/model.json`, 1, '7000×7000'],
+    [`predict ${F}/digit.png --model ${F}/exploded.json`, 1, "far beyond a working network's"],
+    [`predict ${F}/fifo --model ${F}/model.json`, 1, 'it is a named pipe (FIFO)'],
+    [`predict ${F}/digit.png --model ${F}/fifo`, 1, 'it is a named pipe (FIFO)'],
     [`predict ${F}/digit.png --model ${F}/not-json.json`, 1, 'is not a model file (not JSON)'],
     [`predict ${F}/digit.png --model ${F}/wrong-lengths.json`, 1, 'has 100 numbers'],
   ],
   fetch: [
+    // Issue 9, finding 8: an overall deadline, and no reading of a FIFO at a target name.
+    ['fetch --deadline 0', 2, '--deadline must be a number greater than 0'],
+    [
+      `fetch --dir ${F}/fifo-data --mirror http://127.0.0.1:9/`,
+      1,
+      'it is a named pipe (FIFO), not a regular file',
+    ],
     ['fetch --mirror not-a-url', 2, '--mirror must be an http:// or https:// URL'],
+    // Issue 9, finding 16: a password in --mirror is never shown (see NEVER_SHOWN).
+    [
+      `fetch --json --dir ${F}/fetch-target --timeout 1 --mirror http://user:secret@127.0.0.1:9/`,
+      1,
+      'http://user:***@127.0.0.1:9/',
+    ],
     [`fetch --dir ${F}/notes.txt/mnist --mirror http://127.0.0.1:9/`, 1, `${F}/notes.txt`],
   ],
   gradcheck: [['gradcheck --sample 4', 2, "unknown option '--sample'"]],
   '(no command)': [['trian', 2, "unknown command 'trian'"]],
+};
+
+/** Text that must never appear in a case's output (a password given in a URL). */
+const NEVER_SHOWN: Record<string, string> = {
+  [`fetch --json --dir ${F}/fetch-target --timeout 1 --mirror http://user:secret@127.0.0.1:9/`]:
+    'secret',
 };
 
 /** Commander's "did you mean" hints that must accompany some of the usage errors. */
@@ -248,7 +407,7 @@ describe('CLI error matrix: exit code, a short message without a stack trace, no
         try {
           const before = { cwd: snapshot(cwd), fixtures: snapshot(fixtures) };
           const argv = args.split(' ').map((arg) => arg.replaceAll(F, fixtures));
-          const result = await runCli(argv, cwd, {
+          const result = await runCliWithin(30_000, argv, cwd, {
             MNN_FETCH_MIRRORS_ONLY: '1',
             HTTP_PROXY: '',
             HTTPS_PROXY: '',
@@ -259,9 +418,15 @@ describe('CLI error matrix: exit code, a short message without a stack trace, no
           expect({ code: result.code, stderr }).toMatchObject({ code });
           expect(stderr).toContain(message.replaceAll(F, fixtures));
           expect(stderr).not.toMatch(/^\s+at /m);
+          // Issue 9, finding 16: no raw error codes, no terminal escape sequences.
+          expect(stderr).not.toMatch(
+            /\bE(NOENT|ISDIR|NOTDIR|ACCES|PERM|NOSPC|PIPE|IO|ROFS|LOOP)\b/,
+          );
+          expect(stderr).not.toContain('\u001b');
           expect(stderr).not.toContain('internal error');
           expect(stderr.split('\n').length).toBeLessThanOrEqual(3);
           if (SUGGESTIONS[args]) expect(stderr).toContain(SUGGESTIONS[args]);
+          if (NEVER_SHOWN[args]) expect(result.stdout + stderr).not.toContain(NEVER_SHOWN[args]);
           expect(snapshot(cwd)).toEqual(before.cwd);
           expect(snapshot(fixtures)).toEqual(before.fixtures);
         } finally {

@@ -111,7 +111,7 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
   it('SIGTERM stops the same way; a second signal quits at once and leaves a whole file', async () => {
     const cwd = workspace('sigterm');
     const terminated = await interruptAfterCheckpoint(cwd, 'SIGTERM', ['--json']);
-    expect(terminated.code).toBe(130);
+    expect(terminated.code).toBe(143);
     expect(JSON.parse(terminated.stdout)).toMatchObject({ complete: false });
     const path = join(cwd, 'models', 'model.json');
     expect(readModel(path).training?.complete).toBe(false);
@@ -131,15 +131,18 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
     expect(readdirSync(join(cwd, 'models'))).toEqual(['model.json']);
   });
 
-  it('a checkpoint write that fails mid-run stops training and keeps the previous file', async () => {
+  it('a checkpoint write that fails mid-run stops training, keeps the previous file and rescues the model', async () => {
     const cwd = workspace('disk-error');
     const real = join(cwd, 'real');
     mkdirSync(real);
     const link = join(cwd, 'out');
     symlinkSync(real, link);
+    const rescueDirectory = join(cwd, 'tmp');
+    mkdirSync(rescueDirectory);
     const run = startCli(
       ['train', '--data', data, ...ENDLESS, '--checkpoint-every', '50', '--out', 'out/m.json'],
       cwd,
+      { TMPDIR: rescueDirectory },
     );
     await waitUntil(() => existsSync(join(real, 'm.json')) || run.child.exitCode !== null);
     // The output directory turns into a file: every later write fails with ENOTDIR.
@@ -149,11 +152,14 @@ describe('mnn train: Ctrl-C, checkpoints, --resume', () => {
     expect(result.code).toBe(1);
     expectNoStack(result);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    // Training stops, and the model it had reached is rescued to the temporary directory.
+    const rescued = join(rescueDirectory, `mnn-m-rescued-${run.child.pid}.json`);
     expect(result.stderr).toContain(
-      'cannot write out/m.json: a part of the path is a file, not a directory; any previous file there is unchanged.',
+      `cannot write out/m.json: a part of the path is a file, not a directory; any previous file there is unchanged; the model was saved to ${rescued} instead`,
     );
     expect(readdirSync(real)).toEqual(['m.json']);
     expect(readModel(join(real, 'm.json')).training?.complete).toBe(false);
+    expect(readModel(rescued).training?.iterations).toBeGreaterThan(50);
   });
 
   it('Adam mini-batches: SIGINT mid-run, --resume, byte-identical to an uninterrupted run on any --threads', async () => {

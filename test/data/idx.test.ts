@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIdx, readIdx, serializeIdx, writeIdx } from '../../src/data/idx.js';
+import {
+  MAX_IDX_PAYLOAD_BYTES,
+  parseIdx,
+  readIdx,
+  serializeIdx,
+  writeIdx,
+} from '../../src/data/idx.js';
 import type { IdxData } from '../../src/data/idx.js';
 import { expectMnnError, randomImages, randomLabels, temporaryDirectory } from '../helpers/data-files.js';
 
@@ -146,8 +152,9 @@ describe('parseIdx: refused files name the file and say what to do', () => {
   it('refuses a header claiming 2³²−1 samples without allocating them', () => {
     const claim = header(8, [0xffffffff, 4096, 4096]);
     const before = process.memoryUsage().arrayBuffers;
-    expectMnnError(() => parseIdx(claim, 'huge'), 'huge: ', '(72057594021150720 bytes)', 'only 0 bytes');
-    expectMnnError(() => parseIdx(gzip(claim), 'huge.gz'), 'huge.gz: ', 'more than one file can hold');
+    const limit = `over the limit of ${MAX_IDX_PAYLOAD_BYTES} bytes for one file`;
+    expectMnnError(() => parseIdx(claim, 'huge'), 'huge: ', '(72057594021150720 bytes)', limit);
+    expectMnnError(() => parseIdx(gzip(claim), 'huge.gz'), 'huge.gz: ', limit);
     expectMnnError(() => parseIdx(header(8, [0xffffffff]), 'labels'), '4294967295 labels');
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20);
   });
@@ -286,12 +293,15 @@ describe('readIdx and writeIdx', () => {
   it('says a directory is not a file', () => {
     const path = join(temporaryDirectory(), 'a-directory');
     mkdirSync(path);
-    expectMnnError(() => readIdx(path), `${path}: cannot read: is a directory, not a file`);
+    expectMnnError(
+      () => readIdx(path),
+      `cannot read IDX file ${path}: it is a directory, not a regular file`,
+    );
   });
 
   it('names a missing file and suggests downloading the data set', () => {
     const path = join(temporaryDirectory(), 'nothing-here');
-    const error = expectMnnError(() => readIdx(path), path, 'file not found');
+    const error = expectMnnError(() => readIdx(path), path, 'not found');
     expect([error.hint, error.option]).toEqual(['check the path, or download the data set', 'directory']);
   });
 

@@ -18,7 +18,7 @@ export interface CliProcess {
   readonly done: Promise<CliResult>;
 }
 
-/** Starts `node dist/cli/main.js …args` in `cwd`, without colours or proxies. */
+/** Starts `node dist/cli/main.js …args` in `cwd`, without colours, proxies or npx's marks. */
 export function startCli(
   args: readonly string[],
   cwd: string,
@@ -26,6 +26,8 @@ export function startCli(
 ): CliProcess {
   const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
   delete environment.FORCE_COLOR;
+  // The CLI writes its hints as `npx mnn …` under npx: tests see plain `mnn` unless they ask.
+  if (!('npm_command' in env)) delete environment.npm_command;
   const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, env: environment });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
@@ -44,6 +46,26 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
   return startCli(args, cwd, env).done;
+}
+
+/**
+ * Runs the CLI, killing it (SIGKILL) if it has not ended within `timeoutMs`: for inputs that a
+ * regression would read without end (/dev/zero, a FIFO), so that a failing test cannot leave a
+ * process eating the machine's memory. A killed run ends with code null.
+ */
+export async function runCliWithin(
+  timeoutMs: number,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  const run = startCli(args, cwd, env);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await run.done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls `condition` every 5 ms until it holds; fails after `timeoutMs`. */

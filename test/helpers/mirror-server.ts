@@ -17,6 +17,10 @@ export type Behavior =
   | 'hang' // never answers
   | 'html' // a login page with status 200
   | 'wrong' // a valid gzip file with other contents
+  | 'endless' // status 200 without a length, then bytes without end
+  | 'oversize' // a Content-Length far above the file's size, then bytes without end
+  | 'trickle' // the file's length, then one byte per second
+  | { basicAuth: string } // the file for "Authorization: Basic <that>", else 401
   | { redirect: string };
 
 /** Decides a mirror's answer from the file name and how many times it was asked for it (1-based). */
@@ -105,7 +109,11 @@ function answer(
 ): void {
   const half = contents.subarray(0, contents.length >> 1);
   const whole = { 'content-length': String(contents.length) };
-  if (typeof behavior === 'object') {
+  if (typeof behavior === 'object' && 'basicAuth' in behavior) {
+    const authorized = request.headers.authorization === `Basic ${behavior.basicAuth}`;
+    if (authorized) response.writeHead(200, whole).end(contents);
+    else response.writeHead(401, { 'www-authenticate': 'Basic' }).end('log in');
+  } else if (typeof behavior === 'object') {
     response.writeHead(302, { location: behavior.redirect }).end();
   } else if (behavior === 'ok') {
     response.writeHead(200, whole).end(contents);
@@ -125,8 +133,28 @@ function answer(
     response.writeHead(200, { 'content-type': 'text/html' }).end(page);
   } else if (behavior === 'wrong') {
     response.writeHead(200).end(gzipSync(Buffer.from('not the file you are looking for')));
+  } else if (behavior === 'endless' || behavior === 'oversize') {
+    response.writeHead(200, behavior === 'oversize' ? { 'content-length': String(1 << 30) } : {});
+    pour(response, Buffer.alloc(1 << 16, 7));
+  } else if (behavior === 'trickle') {
+    response.writeHead(200, whole);
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (response.destroyed || sent >= contents.length) clearInterval(timer);
+      else response.write(contents.subarray(sent, ++sent));
+    }, 1000);
+    response.on('close', () => clearInterval(timer));
   }
   // 'hang': never answer; close() destroys the connection.
+}
+
+/** Writes `chunk` again and again, as fast as the client reads, until the connection closes. */
+function pour(response: ServerResponse, chunk: Buffer): void {
+  const more = (): void => {
+    while (!response.destroyed && response.write(chunk));
+    if (!response.destroyed) response.once('drain', more);
+  };
+  more();
 }
 
 /** A forward proxy that only tunnels (CONNECT), counting the tunnels it opened. */

@@ -34,7 +34,7 @@ describe('writeFileAtomic', () => {
   it('fails with a clear message and keeps the previous file when the target is a directory', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mnn-io-'));
     expect(() => writeFileAtomic(directory, 'x')).toThrow(
-      /cannot write .*previous file there is unchanged/,
+      /cannot write .*: it is a directory, not a regular file/,
     );
     expect(readdirSync(directory)).toEqual([]);
   });
@@ -89,15 +89,14 @@ describe('assertWritable', () => {
     writeFileSync(file, '');
     const below = thrown(() => assertWritable(join(file, 'model.json')));
     expect(below.message).toBe(
-      `cannot write ${join(file, 'model.json')}: ${file} is a file, not a directory.`,
+      `cannot write ${join(file, 'model.json')}: ${file} is a file, not a directory`,
     );
     expect(below.kind).toBe('io');
     const inside = thrown(() => assertWritable(join(file, 'deeper', 'model.json')));
-    expect(inside.message).toContain(`: ${file} is a file, not a directory.`);
+    expect(inside.message).toContain(`: ${file} is a file, not a directory`);
     const itself = thrown(() => assertWritable(directory));
-    expect(itself.message).toBe(
-      `cannot write ${directory}: it is a directory; give a file name such as ${join(directory, 'model.json')}.`,
-    );
+    expect(itself.message).toBe(`cannot write ${directory}: it is a directory, not a regular file`);
+    expect(itself.hint).toBe(`give a file name such as ${join(directory, 'model.json')}`);
     expect(itself.kind).toBe('io');
   });
 
@@ -129,7 +128,8 @@ describe('writeFailureReason', () => {
       'a part of the path is a file, not a directory',
     );
     expect(writeFailureReason(failure('EEXIST', 'open'))).toBe('EEXIST from open');
-    expect(writeFailureReason(failure('ENOENT', 'mkdir'))).toBe('ENOENT from mkdir');
+    expect(writeFailureReason(failure('ENOENT', 'mkdir'))).toBe('its directory disappeared');
+    expect(writeFailureReason(failure('EBUSY', 'rename'))).toBe('EBUSY from rename');
     expect(writeFailureReason(new Error('the cable is out'))).toBe('the cable is out');
     expect(writeFailureReason('not an Error')).toBe('not an Error');
   });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MnnError } from '../../src/errors.js';
-import { loadModel, MAX_MODEL_FILE_BYTES, parseModel } from '../../src/model/load.js';
+import { loadModel, parseModel } from '../../src/model/load.js';
+import { MAX_MODEL_FILE_BYTES } from '../../src/model/model.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'mnn-load-limits-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -33,31 +34,25 @@ function messageAfter(edit: (document: Record<string, unknown>) => void): string
 }
 
 describe('model loading refuses hostile sizes before allocating', () => {
-  it('refuses a file over 1 GB from its size alone (a sparse file, nothing read)', () => {
+  it('refuses a file over 200 MB from its size alone (a sparse file, nothing read)', () => {
     const path = join(directory, 'huge.json');
     const descriptor = openSync(path, 'w');
     ftruncateSync(descriptor, MAX_MODEL_FILE_BYTES + 1);
     closeSync(descriptor);
-    const started = performance.now();
+    const before = process.memoryUsage().arrayBuffers;
     expect(() => loadModel(path)).toThrow(
-      new MnnError(
-        `${path} is ${MAX_MODEL_FILE_BYTES + 1} bytes, over the 1 GB limit for model files`,
-        {
-          kind: 'limit',
-          hint: 'is it a model?',
-        },
-      ),
+      `model file ${path} is ${MAX_MODEL_FILE_BYTES + 1} bytes, over the limit of 200 MB (parsing a larger one would not fit in memory; is it a model?)`,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
   });
 
-  it('refuses layers declaring 10⁸ parameters whose arrays do not match, allocating nothing', () => {
+  it('refuses layers declaring millions of parameters whose arrays do not match, allocating nothing', () => {
     const before = process.memoryUsage().arrayBuffers;
-    expect(messageAfter((d) => (d.layers = [9000, 10000, 2]))).toMatch(
-      /"weights"\[0\] .* has 12 numbers, expected 90000000/,
+    expect(messageAfter((d) => (d.layers = [1000, 7000, 2]))).toMatch(
+      /"weights"\[0\] .* has 12 numbers, expected 7000000/,
     );
     expect(messageAfter((d) => (d.layers = [10000, 10000, 2]))).toMatch(
-      /over the limit of 100000000/,
+      /over the limit of 8000000/,
     );
     expect(messageAfter((d) => (d.layers = [4, 100001, 2]))).toMatch(/from 1 to 100000/);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 << 20);

@@ -5,6 +5,9 @@ import { decodeImage } from '../../src/image/decode.js';
 import { preprocessDigit } from '../../src/image/preprocess.js';
 import type { Model } from '../../src/model/model.js';
 import {
+  doubtOf,
+  LOW_CONFIDENCE,
+  NO_CLASS_CONFIDENCE,
   checkDigitModel,
   classifyDigit,
   digitActivations,
@@ -56,5 +59,16 @@ describe('predict library', () => {
     expect(layers.map((A) => A.length)).toEqual([12, 10]);
     expect(Array.from(layers[1])).toEqual(classifyDigit(model, digit.pixels).probabilities);
     expect(layers[0].every((a) => a >= 0)).toBe(true); // ReLU
+  });
+});
+
+describe('doubtOf (issue 9, finding 13)', () => {
+  it('flags a class under 80% as low confidence, and under 50% as no class standing out', () => {
+    expect([LOW_CONFIDENCE, NO_CLASS_CONFIDENCE]).toEqual([0.8, 0.5]);
+    expect(doubtOf(0.999)).toBeUndefined();
+    expect(doubtOf(0.8)).toBeUndefined();
+    expect(doubtOf(0.79)).toBe('low confidence');
+    expect(doubtOf(0.5)).toBe('low confidence');
+    expect(doubtOf(0.316)).toBe('no class stands out');
   });
 });

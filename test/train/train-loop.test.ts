@@ -28,18 +28,28 @@ interface Script {
   test?: (call: number) => PassResult;
 }
 
-/** A factory of engines that follow `script` (default: loss 1, no sample right). */
-function scripted(script: Script) {
+/**
+ * A factory of engines that follow `script` (default: loss 1, no sample right). A fresh mini-batch
+ * run's first evaluate() on the training engine measures its starting loss (loss 1 here); the
+ * training engine's later evaluate() calls are its validation passes.
+ */
+function scripted(script: Script, options: TrainOptions = base) {
   const calls = { compute: 0, validate: 0, test: 0 };
+  let startingLossPending = options.batchSize !== undefined;
   const pass = (which: keyof typeof calls): PassResult => {
     calls[which]++;
     return script[which]?.(calls[which]) ?? { loss: 1, correct: 0 };
+  };
+  const trainingEvaluate = (): PassResult => {
+    if (!startingLossPending) return pass('validate');
+    startingLossPending = false;
+    return { loss: 1, correct: 0 };
   };
   return async (dataset: Dataset) => {
     const isTrain = dataset === data.train;
     const engine: GradientEngine = {
       compute: async () => pass('compute'),
-      evaluate: async () => pass(isTrain ? 'validate' : 'test'),
+      evaluate: async () => (isTrain ? trainingEvaluate() : pass('test')),
       close: async () => {},
     };
     return engine;
@@ -51,7 +61,7 @@ async function recordRun(options: TrainOptions, script: Script, events: TrainEve
   const history: HistoryPoint[] = [];
   const progress: { iteration: number; loss: number; accuracy: number; latest?: number }[] = [];
   const checkpoints: number[] = [];
-  const result = await train(data, options, scripted(script), {
+  const result = await train(data, options, scripted(script, options), {
     onHistory: (point) => history.push(point),
     onIteration: (step) => {
       progress.push({
@@ -164,19 +174,22 @@ describe('the training loop', () => {
 
   it('says at which step the loss diverged, and what to do', async () => {
     const compute = (call: number) => ({ loss: call === 3 ? NaN : 1, correct: 0 });
-    const run = train(data, { ...base, batchSize: 5 }, scripted({ compute }));
+    const options = { ...base, batchSize: 5 };
+    const run = train(data, options, scripted({ compute }, options));
+    // Step 3's pass measures the loss of the parameters after 2 steps.
     await expect(run).rejects.toThrow(
       expect.objectContaining({
-        message: 'training diverged at iteration 3: the loss became NaN',
+        message: 'training diverged at iteration 2: the loss became NaN',
         kind: 'diverged',
-        hint: 'try a smaller learning rate',
+        hint: 'no model from the diverged part was saved; try a learning rate about 10 times smaller',
         option: 'alpha',
       }),
     );
-    // Full batch: pass 1 is the point at step 0 (reused by step 1), pass 2 is step 2's.
+    // Full batch: pass 1 is the point at step 0 (reused by step 1); pass 2 is step 2's, made at
+    // the parameters after 1 step.
     for (const [bad, iteration] of [
       [1, 0],
-      [2, 2],
+      [2, 1],
     ]) {
       const infinite = (call: number) => ({ loss: call === bad ? Infinity : 1, correct: 0 });
       await expect(train(data, base, scripted({ compute: infinite }))).rejects.toThrow(

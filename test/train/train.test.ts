@@ -88,8 +88,10 @@ describe('train', () => {
     const options = { ...base, batchSize: 7, validation: 11, evalEvery: 7, iterations: 21 };
     const result = await train(data, options, recordingFactory(calls));
     expect(calls.batches).toHaveLength(21);
-    const validation = calls.evaluated[0] ?? new Uint32Array();
+    // The first evaluation is the starting loss (divergence's baseline), on training samples only.
+    const [starting = new Uint32Array(), validation = new Uint32Array()] = calls.evaluated;
     expect(validation).toHaveLength(11);
+    expect([...starting].some((sample) => validation.includes(sample))).toBe(false);
     for (let epoch = 0; epoch < 3; epoch++) {
       const seen = calls.batches
         .slice(epoch * 7, epoch * 7 + 7)
