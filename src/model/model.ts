@@ -1,5 +1,6 @@
 import { MnnError } from '../errors.js';
 import type { Parameters } from '../nn/parameters.js';
+import type { OptimizerSettings, ScheduleSettings } from '../nn/training-settings.js';
 
 /** The format name and version written into every model file (ARCHITECTURE.md, "Model file"). */
 export const MODEL_FORMAT = 'mnn-model';
@@ -21,28 +22,11 @@ export interface HistoryPoint {
   readonly validationLoss?: number;
 }
 
-/** The update rule and its hyper-parameters, as recorded (src/train's OptimizerSettings). */
-export type OptimizerRecord =
-  | { readonly kind: 'gd'; readonly weightDecay: number }
-  | { readonly kind: 'momentum'; readonly momentum: number; readonly weightDecay: number }
-  | {
-      readonly kind: 'adam';
-      readonly beta1: number;
-      readonly beta2: number;
-      readonly epsilon: number;
-      readonly weightDecay: number;
-    };
+/** The update rule and its hyper-parameters, as recorded (the trainer's OptimizerSettings). */
+export type OptimizerRecord = OptimizerSettings;
 
-/** The learning-rate schedule, as recorded (src/train's ScheduleSettings). */
-export type ScheduleRecord =
-  | { readonly kind: 'constant'; readonly warmup: number }
-  | { readonly kind: 'cosine'; readonly lrMin: number; readonly warmup: number }
-  | {
-      readonly kind: 'step';
-      readonly stepEvery: number;
-      readonly gamma: number;
-      readonly warmup: number;
-    };
+/** The learning-rate schedule, as recorded (the trainer's ScheduleSettings). */
+export type ScheduleRecord = ScheduleSettings;
 
 /**
  * What a checkpoint holds besides the model's weights, to continue exactly (written only while

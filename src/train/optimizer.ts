@@ -1,20 +1,12 @@
 import { zeroParameters } from '../nn/init.js';
 import type { Parameters } from '../nn/parameters.js';
+import type { OptimizerSettings } from '../nn/training-settings.js';
 
 /**
  * The update rule and its hyper-parameters (docs/math.md, Beyond the paper). Weight decay λ applies
  * to the weights W only, never to the biases b.
  */
-export type OptimizerSettings =
-  | { readonly kind: 'gd'; readonly weightDecay: number }
-  | { readonly kind: 'momentum'; readonly momentum: number; readonly weightDecay: number }
-  | {
-      readonly kind: 'adam';
-      readonly beta1: number;
-      readonly beta2: number;
-      readonly epsilon: number;
-      readonly weightDecay: number;
-    };
+export type { OptimizerSettings };
 
 /** The optimizer names, as the settings' `kind`. */
 export type OptimizerKind = OptimizerSettings['kind'];

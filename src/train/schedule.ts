@@ -1,17 +1,11 @@
+import type { ScheduleSettings } from '../nn/training-settings.js';
+
 /**
  * How the learning rate α_t changes over the steps t = 1..T (docs/math.md, Beyond the paper):
  * constant (the paper's), cosine annealing down to `lrMin`, or a step decay by `gamma` every
  * `stepEvery` epochs; any of them with an optional linear warm-up over the first `warmup` steps.
  */
-export type ScheduleSettings =
-  | { readonly kind: 'constant'; readonly warmup: number }
-  | { readonly kind: 'cosine'; readonly lrMin: number; readonly warmup: number }
-  | {
-      readonly kind: 'step';
-      readonly stepEvery: number;
-      readonly gamma: number;
-      readonly warmup: number;
-    };
+export type { ScheduleSettings };
 
 /** The schedule names, as the settings' `kind`. */
 export type ScheduleKind = ScheduleSettings['kind'];
