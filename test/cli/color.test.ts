@@ -39,10 +39,14 @@ function evalOutput(
   redirect = '',
 ): Promise<string> {
   const command = `${shellWords([process.execPath, CLI_PATH, 'eval', 'm.json', ...args])} ${redirect}`;
-  const environment: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...env };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR'] as const) {
-    if (!(name in env)) delete environment[name];
-  }
+  // A user's terminal, not the CI machine's: chalk turns colour off wherever CI (or a CI
+  // service's own variable) is set, so only the variables a shell needs are passed on.
+  const environment: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TERM: 'xterm-256color',
+    ...env,
+  };
   const [file, argv] = terminal
     ? ['script', ['-qec', command, '/dev/null']]
     : ['sh', ['-c', command]];
