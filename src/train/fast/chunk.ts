@@ -1,5 +1,6 @@
-import { argmaxStrided } from '../../matrix/columns.js';
 import { scaledMaskRow } from '../../nn/dropout.js';
+import type { CostKernels } from './cost-kernels.js';
+import { costKernels } from './cost-kernels.js';
 import type { DenseKernels } from './dense-kernels.js';
 import { denseKernels } from './dense-kernels.js';
 import type {
@@ -68,6 +69,9 @@ export interface BlockScratch {
   readonly block: SparseBlock;
   /** One first-layer group's sums (n₀ × width), for the reduce phase. */
   readonly groupSums: Float64Array;
+  /** Per sample of the block: Σ exp(Z⁽ᴸ⁾ − max) and the argmax of Z⁽ᴸ⁾ (the softmax kernel's). */
+  readonly softmaxSums: Float64Array;
+  readonly argmaxes: Int32Array;
 }
 
 /** What the kernels read of the parameters: W⁽ℓ⁾ (ℓ ≥ 2, row-major) and the biases. */
@@ -136,6 +140,7 @@ export class ChunkRunner {
   private readonly dense: DenseKernels;
   private readonly tiles: TileKernels;
   private readonly gather: GatherKernels;
+  private readonly cost: CostKernels;
   private loss = 0;
   private correct = 0;
 
@@ -180,6 +185,7 @@ export class ChunkRunner {
     this.dense = denseKernels(pass.memory, pass.arithmetic);
     this.tiles = tileKernels(pass.memory, pass.arithmetic);
     this.gather = gatherKernels(pass.memory);
+    this.cost = costKernels(pass.memory, plan.precision);
   }
 
   /**
@@ -317,24 +323,25 @@ export class ChunkRunner {
     const L = this.layerSizes.length - 1;
     const nL = this.layerSizes[L];
     const Z = this.scratch.Z[L - 1];
-    const delta = this.scratch.delta[L - 1];
+    const { softmaxSums, argmaxes } = this.scratch;
+    const { labels, firstLabel } = source;
+    this.cost.softmax(
+      Z,
+      this.scratch.delta[L - 1],
+      labels,
+      firstLabel,
+      count,
+      nL,
+      softmaxSums,
+      argmaxes,
+    );
     for (let s = 0; s < count; s++) {
       const row = s * nL;
-      const label = source.labels[source.firstLabel + s];
-      const argmax = argmaxStrided(Z, row, nL, 1);
-      const max = Z[row + argmax];
-      // The max is subtracted only for numerical stability: exp never overflows.
-      let sum = 0;
-      for (let i = 0; i < nL; i++) {
-        const e = Math.exp(Z[row + i] - max);
-        delta[row + i] = e;
-        sum += e;
-      }
-      this.loss += max + Math.log(sum) - Z[row + label];
+      const label = labels[firstLabel + s];
+      const argmax = argmaxes[s];
+      // −log softmax(Z)_label = max + log Σ exp(Z − max) − Z_label
+      this.loss += Z[row + argmax] + Math.log(softmaxSums[s]) - Z[row + label];
       if (argmax === label) this.correct++;
-      const inverse = 1 / sum;
-      for (let i = 0; i < nL; i++) delta[row + i] *= inverse;
-      delta[row + label] -= 1;
     }
   }
 

@@ -149,6 +149,8 @@ function allocatePass(
     masks: sizes.slice(1, -1).map((n) => floats(plan.blockSize * n)),
     block: allocateSparseBlock(arena, plan.blockSize, sizes[0]),
     groupSums: float64(sizes[0] * maxGroupWidth(plan.precision)),
+    softmaxSums: float64(plan.blockSize),
+    argmaxes: arena.allocate(Int32Array, plan.blockSize),
   }));
   const chunks = chunkCapacity(plan);
   const biasCount = plan.parameterCount - plan.biasOffsets[0];

@@ -116,8 +116,10 @@ export const INSTRUCTIONS = {
   'f64.sub': { code: 0xa1, immediate: 'none' },
   'f64.mul': { code: 0xa2, immediate: 'none' },
   'f64.div': { code: 0xa3, immediate: 'none' },
+  'f32.convert_i32_s': { code: 0xb2, immediate: 'none' },
   'f32.convert_i32_u': { code: 0xb3, immediate: 'none' },
   'f32.demote_f64': { code: 0xb6, immediate: 'none' },
+  'f64.convert_i32_s': { code: 0xb7, immediate: 'none' },
   'f64.convert_i32_u': { code: 0xb8, immediate: 'none' },
   'f64.promote_f32': { code: 0xbb, immediate: 'none' },
   'memory.fill': { prefix: 0xfc, code: 11, immediate: 'memory' },
@@ -130,17 +132,25 @@ export const INSTRUCTIONS = {
   'f32x4.extract_lane': { prefix: 0xfd, code: 0x1f, immediate: 'lane' },
   'f64x2.extract_lane': { prefix: 0xfd, code: 0x21, immediate: 'lane' },
   'f32x4.gt': { prefix: 0xfd, code: 0x44, immediate: 'none' },
+  'f64x2.eq': { prefix: 0xfd, code: 0x47, immediate: 'none' },
+  'f64x2.ne': { prefix: 0xfd, code: 0x48, immediate: 'none' },
+  'f64x2.lt': { prefix: 0xfd, code: 0x49, immediate: 'none' },
   'f64x2.gt': { prefix: 0xfd, code: 0x4a, immediate: 'none' },
+  'f64x2.ge': { prefix: 0xfd, code: 0x4c, immediate: 'none' },
   'v128.and': { prefix: 0xfd, code: 0x4e, immediate: 'none' },
+  'v128.bitselect': { prefix: 0xfd, code: 0x52, immediate: 'none' },
   // Two f32s into the low half, then both widened: a pair of f32 partial sums as an f64x2.
   'v128.load64_zero': { prefix: 0xfd, code: 0x5d, immediate: 'memarg', width: 8, align: 2 },
   'f32x4.demote_f64x2_zero': { prefix: 0xfd, code: 0x5e, immediate: 'none' },
   'f64x2.promote_low_f32x4': { prefix: 0xfd, code: 0x5f, immediate: 'none' },
+  'f64x2.trunc': { prefix: 0xfd, code: 0x7a, immediate: 'none' },
+  'i64x2.shl': { prefix: 0xfd, code: 0xcb, immediate: 'none' },
   'f32x4.sqrt': { prefix: 0xfd, code: 0xe3, immediate: 'none' },
   'f32x4.add': { prefix: 0xfd, code: 0xe4, immediate: 'none' },
   'f32x4.sub': { prefix: 0xfd, code: 0xe5, immediate: 'none' },
   'f32x4.mul': { prefix: 0xfd, code: 0xe6, immediate: 'none' },
   'f32x4.div': { prefix: 0xfd, code: 0xe7, immediate: 'none' },
+  'f64x2.abs': { prefix: 0xfd, code: 0xec, immediate: 'none' },
   'f64x2.sqrt': { prefix: 0xfd, code: 0xef, immediate: 'none' },
   'f64x2.add': { prefix: 0xfd, code: 0xf0, immediate: 'none' },
   'f64x2.sub': { prefix: 0xfd, code: 0xf1, immediate: 'none' },
@@ -262,6 +272,8 @@ export const f64 = {
   div: emit('f64.div'),
   sqrt: emit('f64.sqrt'),
   convert_i32_u: emit('f64.convert_i32_u'),
+  /** The same for an i32 read as signed (one instruction less on x64 than unsigned). */
+  convert_i32_s: emit('f64.convert_i32_s'),
   /** select: the first operand if the i32 on top is non-zero, else the second. */
   select: emit('select'),
 } as const;
@@ -279,6 +291,7 @@ export const f32 = {
   div: emit('f32.div'),
   sqrt: emit('f32.sqrt'),
   convert_i32_u: emit('f32.convert_i32_u'),
+  convert_i32_s: emit('f32.convert_i32_s'),
   /** The f64 on top rounded to the nearest f32. */
   demote_f64: emit('f32.demote_f64'),
   /** The f32 on top as an f64 (exact). */
@@ -294,13 +307,22 @@ export const v128 = {
   load64_zero: (offset = 0) => emit('v128.load64_zero', offset),
   store: (offset = 0) => emit('v128.store', offset),
   and: emit('v128.and'),
+  /** bitselect(a, b, mask): a's bits where the mask's are 1, else b's. */
+  bitselect: emit('v128.bitselect'),
 } as const;
 
 /** Two-lane f64 arithmetic. */
 export const f64x2 = {
   splat: emit('f64x2.splat'),
   extract_lane: (lane: 0 | 1) => emit('f64x2.extract_lane', lane),
+  eq: emit('f64x2.eq'),
+  ne: emit('f64x2.ne'),
+  lt: emit('f64x2.lt'),
   gt: emit('f64x2.gt'),
+  ge: emit('f64x2.ge'),
+  abs: emit('f64x2.abs'),
+  /** Rounded toward zero to a whole number (as a C cast to int rounds). */
+  trunc: emit('f64x2.trunc'),
   add: emit('f64x2.add'),
   sub: emit('f64x2.sub'),
   mul: emit('f64x2.mul'),
@@ -310,6 +332,12 @@ export const f64x2 = {
   promote_low_f32x4: emit('f64x2.promote_low_f32x4'),
   /** a·b + c, fused or not as the machine does it (relaxed SIMD). */
   relaxed_madd: emit('f64x2.relaxed_madd'),
+} as const;
+
+/** Two-lane 64-bit integer instructions. */
+export const i64x2 = {
+  /** Each lane shifted left by the i32 on top. */
+  shl: emit('i64x2.shl'),
 } as const;
 
 /** Four-lane f32 arithmetic. */
@@ -473,6 +501,7 @@ interface ScalarOps {
   readonly div: number[];
   readonly sqrt: number[];
   readonly convert_i32_u: number[];
+  readonly convert_i32_s: number[];
 }
 
 /** The vector instructions both lane shapes have. */
