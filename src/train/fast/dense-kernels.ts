@@ -123,25 +123,34 @@ function multiplyFunction(type: FloatType) {
   return builder.build(forEachVector(k, length, type.lanes, product(true), product(false)));
 }
 
-/** The `biasGradient` function. */
+/** The `biasGradient` function: gB += each row of Δ in turn, a vector of columns at a time. */
 function biasGradientFunction(type: FloatType) {
   const builder = new FunctionBuilder('biasGradient');
   const [gB, delta, count, n] = builder.parameters('gB', 'delta', 'count', 'n');
   const s = builder.local('s', 'i32');
   const k = builder.local('k', 'i32');
   const dRow = builder.local('dRow', 'i32');
-  const { scalar } = type;
-  const add = code(
-    element(gB, k, type.shift),
-    element(gB, k, type.shift),
-    scalar.load(),
-    element(dRow, k, type.shift),
-    scalar.load(),
-    scalar.add,
-    scalar.store(),
-  );
+  const add = (vector: boolean): number[] => {
+    const { load, store, add: plus } = lanes(vector, type.precision);
+    return code(
+      element(gB, k, type.shift),
+      element(gB, k, type.shift),
+      load,
+      element(dRow, k, type.shift),
+      load,
+      plus,
+      store,
+    );
+  };
   return builder.build(
-    forEach(s, count, code(set(dRow, rowAddress(delta, s, n, type.shift)), forEach(k, n, add))),
+    forEach(
+      s,
+      count,
+      code(
+        set(dRow, rowAddress(delta, s, n, type.shift)),
+        forEachVector(k, n, type.lanes, add(true), add(false)),
+      ),
+    ),
   );
 }
 

@@ -163,10 +163,13 @@ function multiplyAdd(acc: Accumulators, row: Local, v: Local, vv: Local): number
   );
 }
 
-/** The number of the pixel byte at values + e (in `v`) and its splat (in `vv`). */
-function loadPixel(type: FloatType, values: Local, e: Local, v: Local, vv: Local): number[] {
+/**
+ * The number of the pixel byte at the address `value` (in `v`) and its splat (in `vv`). A byte is
+ * read as a signed i32 (the same number): x64 converts that without first widening it.
+ */
+function loadPixel(type: FloatType, value: Local, v: Local, vv: Local): number[] {
   return code(
-    set(v, code(get(values), get(e), i32.add, i32.load8_u(), type.scalar.convert_i32_u)),
+    set(v, code(get(value), i32.load8_u(), type.scalar.convert_i32_s)),
     set(vv, code(get(v), type.vector.splat)),
   );
 }
@@ -217,24 +220,22 @@ function forwardFunction(width: number, arithmetic: Arithmetic) {
     'Z', // of the first sample's first neuron of the group, advanced by zStride bytes
     'zStride',
   );
-  const e = builder.local('e', 'i32');
+  // The entry's value and pixel addresses walk the two arrays (cheaper than indexing both).
+  const value = builder.local('value', 'i32');
   const end = builder.local('end', 'i32');
+  const pixel = builder.local('pixel', 'i32');
   const row = builder.local('row', 'i32');
   const v = builder.local('v', type.valueType);
   const vv = builder.local('vv', 'v128');
   const acc = accumulators(builder, width, arithmetic);
   const perEntry = code(
-    loadPixel(type, rowValue, e, v, vv),
+    loadPixel(type, value, v, vv),
     // row = the address of the group's weights of this pixel: weights + pixel·bytes·width
     set(
       row,
       code(
         get(weights),
-        get(rowPixel),
-        get(e),
-        get(e),
-        i32.add,
-        i32.add,
+        get(pixel),
         i32.load16_u(),
         i32.const(type.bytes * width),
         i32.mul,
@@ -242,13 +243,18 @@ function forwardFunction(width: number, arithmetic: Arithmetic) {
       ),
     ),
     multiplyAdd(acc, row, v, vv),
-    increment(e, 1),
+    increment(value, 1),
+    increment(pixel, 2),
   );
   const perSample = code(
     loadAccumulators(acc, bias),
-    set(e, code(get(rowStart), i32.load(0))),
-    set(end, code(get(rowStart), i32.load(4))),
-    unless(code(get(e), get(end), i32.ge_u), doWhile(perEntry, code(get(e), get(end), i32.ne))),
+    set(value, code(get(rowStart), i32.load(0), get(rowValue), i32.add)),
+    set(end, code(get(rowStart), i32.load(4), get(rowValue), i32.add)),
+    set(pixel, code(get(rowStart), i32.load(0), i32.const(1), i32.shl, get(rowPixel), i32.add)),
+    unless(
+      code(get(value), get(end), i32.ge_u),
+      doWhile(perEntry, code(get(value), get(end), i32.ne)),
+    ),
     storeAccumulators(acc, Z, false),
     increment(Z, get(zStride)),
     increment(rowStart, 4),
@@ -276,36 +282,28 @@ function backwardFunction(width: number, arithmetic: Arithmetic, first: boolean)
       'deltaStride',
       'gradient', // the group's sums of the current pixel, advanced by one pixel per iteration
     );
-  const e = builder.local('e', 'i32');
+  // The entry's sample and value addresses walk the two arrays (cheaper than indexing both).
+  const sample = builder.local('sample', 'i32');
   const end = builder.local('end', 'i32');
+  const value = builder.local('value', 'i32');
   const row = builder.local('row', 'i32');
   const v = builder.local('v', type.valueType);
   const vv = builder.local('vv', 'v128');
   const acc = accumulators(builder, width, arithmetic);
   const perEntry = code(
-    loadPixel(type, columnValue, e, v, vv),
+    loadPixel(type, value, v, vv),
     // row = the address of this sample's Δ⁽¹⁾ of the group: delta + sample·deltaStride
-    set(
-      row,
-      code(
-        get(delta),
-        get(columnSample),
-        get(e),
-        i32.add,
-        i32.load8_u(),
-        get(deltaStride),
-        i32.mul,
-        i32.add,
-      ),
-    ),
+    set(row, code(get(delta), get(sample), i32.load8_u(), get(deltaStride), i32.mul, i32.add)),
     multiplyAdd(acc, row, v, vv),
-    increment(e, 1),
+    increment(sample, 1),
+    increment(value, 1),
   );
-  const entries = doWhile(perEntry, code(get(e), get(end), i32.ne));
-  const noEntries = code(get(e), get(end), i32.ge_u);
+  const entries = doWhile(perEntry, code(get(sample), get(end), i32.ne));
+  const noEntries = code(get(sample), get(end), i32.ge_u);
   const perPixel = code(
-    set(e, code(get(columnStart), i32.load(0))),
-    set(end, code(get(columnStart), i32.load(4))),
+    set(sample, code(get(columnStart), i32.load(0), get(columnSample), i32.add)),
+    set(end, code(get(columnStart), i32.load(4), get(columnSample), i32.add)),
+    set(value, code(get(columnStart), i32.load(0), get(columnValue), i32.add)),
     first
       ? code(
           zeroAccumulators(acc),
