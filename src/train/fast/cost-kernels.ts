@@ -21,6 +21,7 @@ import {
   forRange,
   get,
   i32,
+  ifThen,
   i64x2,
   rowAddress,
   select,
@@ -77,6 +78,12 @@ const TWO_1023 = 2 ** 1023;
 const REDUCE_FROM = fromWords(0x3fd62e43, 0);
 /** |x| below which exp(x) is 1 + x (high word below 0x3e300000: 2⁻²⁸). */
 const TINY = fromWords(0x3e300000, 0);
+/**
+ * From ORDINARY_LOW to ORDINARY_HIGH, k = trunc(x/ln 2 ± ½) stays within −1021 .. 1023, where
+ * 2ᵏ is a normal number and fdlibm scales by it directly.
+ */
+const ORDINARY_LOW = -708;
+const ORDINARY_HIGH = 709;
 /** Added to k + 1023 (a whole number below 2⁵²), it leaves k + 1023 in the low mantissa bits. */
 const EXPONENT_MAGIC = 2 ** 52;
 
@@ -115,6 +122,8 @@ const EXP_CONSTANTS = [
   TINY,
   Math.E,
   Infinity,
+  ORDINARY_LOW,
+  ORDINARY_HIGH,
 ];
 
 /** Declares the exponential's locals. */
@@ -159,7 +168,8 @@ function choose(whenTrue: Code, otherwise: Code, mask: Code): number[] {
 /**
  * e.r = exp(e.x) in both f64 lanes, as fdlibm computes it: k = trunc(x/ln 2 ± ½) (0 for
  * |x| ≤ ½ln 2), hi = x − k·ln2_hi, lo = k·ln2_lo, r = hi − lo, c = r − r²·P(r²),
- * y = 1 − ((lo − r·c/(2 − c)) − hi), exp = y·2ᵏ; then its special cases by lane. For k = 0 this
+ * y = 1 − ((lo − r·c/(2 − c)) − hi), exp = y·2ᵏ; then, only if a lane needs them (softmax's
+ * rarely do), its special cases by lane. For k = 0 this
  * is fdlibm's other branch exactly: hi = x, lo = +0, and r·c/(c − 2) = −(r·c/(2 − c)). Between
  * ½ln 2 and 1.5·ln 2 fdlibm sets k = ±1 directly, which the formula gives too.
  */
@@ -174,6 +184,36 @@ function exponential(e: ExpLocals): number[] {
     if (i > 0) polynomial = code(get(t), polynomial, f64x2.mul);
   }
   const low = code(get(k), K(-1021), f64x2.lt);
+  // 2 to the whole number on the stack: k + 1023 + 2⁵² leaves k + 1023 in the low bits
+  const twoToThe = code(K(1023 + EXPONENT_MAGIC), f64x2.add, i32.const(52), i64x2.shl);
+  // lanes fdlibm takes no special path for, with k from −1021 to 1023: everything else below
+  const ordinary = code(
+    code(get(x), K(ORDINARY_LOW), f64x2.ge, get(x), K(ORDINARY_HIGH), f64x2.le, v128.and),
+    code(get(x), K(1), f64x2.ne, v128.and),
+    code(get(x), f64x2.abs, K(TINY), f64x2.ge, get(x), v128.zero, f64x2.eq, v128.or, v128.and),
+  );
+  const specialCases = code(
+    // k below −1021: y·2ᵏ⁺¹⁰⁰⁰·2⁻¹⁰⁰⁰; k = 1024: y·2·2¹⁰²³
+    set(r, code(get(y), get(k), choose(K(1000), K(0), low), f64x2.add, twoToThe, f64x2.mul)),
+    set(r, choose(code(get(r), K(TWO_M1000), f64x2.mul), get(r), low)),
+    set(
+      r,
+      choose(
+        code(get(y), K(2), f64x2.mul, K(TWO_1023), f64x2.mul),
+        get(r),
+        code(get(k), K(1024), f64x2.eq),
+      ),
+    ),
+    // the special cases, the later ones first in fdlibm's order of tests
+    set(
+      r,
+      choose(code(K(1), get(x), f64x2.add), get(r), code(get(x), f64x2.abs, K(TINY), f64x2.lt)),
+    ),
+    set(r, choose(K(Math.E), get(r), code(get(x), K(1), f64x2.eq))),
+    set(r, choose(K(Infinity), get(r), code(get(x), K(OVERFLOW), f64x2.gt))),
+    set(r, choose(K(0), get(r), code(get(x), K(UNDERFLOW), f64x2.lt))),
+    set(r, choose(code(get(x), get(x), f64x2.add), get(r), code(get(x), get(x), f64x2.ne))),
+  );
   return code(
     // k = trunc(x·invln2 ± ½) where |x| ≥ REDUCE_FROM, else +0
     set(
@@ -208,39 +248,9 @@ function exponential(e: ExpLocals): number[] {
         f64x2.sub,
       ),
     ),
-    // 2ᵏ from its bits, (k + 1023) << 52, with k + 1000 below −1021 (then times 2⁻¹⁰⁰⁰)
-    set(
-      r,
-      code(
-        get(y),
-        get(k),
-        choose(K(1000), K(0), low),
-        f64x2.add,
-        K(1023 + EXPONENT_MAGIC),
-        f64x2.add,
-        i32.const(52),
-        i64x2.shl,
-        f64x2.mul,
-      ),
-    ),
-    set(r, choose(code(get(r), K(TWO_M1000), f64x2.mul), get(r), low)),
-    set(
-      r,
-      choose(
-        code(get(y), K(2), f64x2.mul, K(TWO_1023), f64x2.mul),
-        get(r),
-        code(get(k), K(1024), f64x2.eq),
-      ),
-    ),
-    // the special cases, the later ones first in fdlibm's order of tests
-    set(
-      r,
-      choose(code(K(1), get(x), f64x2.add), get(r), code(get(x), f64x2.abs, K(TINY), f64x2.lt)),
-    ),
-    set(r, choose(K(Math.E), get(r), code(get(x), K(1), f64x2.eq))),
-    set(r, choose(K(Infinity), get(r), code(get(x), K(OVERFLOW), f64x2.gt))),
-    set(r, choose(K(0), get(r), code(get(x), K(UNDERFLOW), f64x2.lt))),
-    set(r, choose(code(get(x), get(x), f64x2.add), get(r), code(get(x), get(x), f64x2.ne))),
+    // exp = y·2ᵏ, 2ᵏ from its bits (k + 1023) << 52: where no lane is a special case
+    set(r, code(get(y), get(k), twoToThe, f64x2.mul)),
+    ifThen(code(ordinary, i64x2.all_true, i32.eqz), specialCases),
   );
 }
 

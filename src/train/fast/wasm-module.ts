@@ -136,14 +136,17 @@ export const INSTRUCTIONS = {
   'f64x2.ne': { prefix: 0xfd, code: 0x48, immediate: 'none' },
   'f64x2.lt': { prefix: 0xfd, code: 0x49, immediate: 'none' },
   'f64x2.gt': { prefix: 0xfd, code: 0x4a, immediate: 'none' },
+  'f64x2.le': { prefix: 0xfd, code: 0x4b, immediate: 'none' },
   'f64x2.ge': { prefix: 0xfd, code: 0x4c, immediate: 'none' },
   'v128.and': { prefix: 0xfd, code: 0x4e, immediate: 'none' },
+  'v128.or': { prefix: 0xfd, code: 0x50, immediate: 'none' },
   'v128.bitselect': { prefix: 0xfd, code: 0x52, immediate: 'none' },
   // Two f32s into the low half, then both widened: a pair of f32 partial sums as an f64x2.
   'v128.load64_zero': { prefix: 0xfd, code: 0x5d, immediate: 'memarg', width: 8, align: 2 },
   'f32x4.demote_f64x2_zero': { prefix: 0xfd, code: 0x5e, immediate: 'none' },
   'f64x2.promote_low_f32x4': { prefix: 0xfd, code: 0x5f, immediate: 'none' },
   'f64x2.trunc': { prefix: 0xfd, code: 0x7a, immediate: 'none' },
+  'i64x2.all_true': { prefix: 0xfd, code: 0xc3, immediate: 'none' },
   'i64x2.shl': { prefix: 0xfd, code: 0xcb, immediate: 'none' },
   'f32x4.sqrt': { prefix: 0xfd, code: 0xe3, immediate: 'none' },
   'f32x4.add': { prefix: 0xfd, code: 0xe4, immediate: 'none' },
@@ -307,6 +310,7 @@ export const v128 = {
   load64_zero: (offset = 0) => emit('v128.load64_zero', offset),
   store: (offset = 0) => emit('v128.store', offset),
   and: emit('v128.and'),
+  or: emit('v128.or'),
   /** bitselect(a, b, mask): a's bits where the mask's are 1, else b's. */
   bitselect: emit('v128.bitselect'),
 } as const;
@@ -319,6 +323,7 @@ export const f64x2 = {
   ne: emit('f64x2.ne'),
   lt: emit('f64x2.lt'),
   gt: emit('f64x2.gt'),
+  le: emit('f64x2.le'),
   ge: emit('f64x2.ge'),
   abs: emit('f64x2.abs'),
   /** Rounded toward zero to a whole number (as a C cast to int rounds). */
@@ -338,6 +343,8 @@ export const f64x2 = {
 export const i64x2 = {
   /** Each lane shifted left by the i32 on top. */
   shl: emit('i64x2.shl'),
+  /** i32 1 if no lane is 0 (for comparison masks: if every lane holds), else 0. */
+  all_true: emit('i64x2.all_true'),
 } as const;
 
 /** Four-lane f32 arithmetic. */
