@@ -1,5 +1,6 @@
 // Prints the fast engine's generated WebAssembly as text (WAT). Run: npm run wat [-- options].
 import { Command } from 'commander';
+import { costModule } from '../src/train/fast/cost-kernels.js';
 import { denseModule } from '../src/train/fast/dense-kernels.js';
 import { inputModule } from '../src/train/fast/input-kernels.js';
 import { tileModule } from '../src/train/fast/tile-kernels.js';
@@ -10,7 +11,7 @@ import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import type { Arithmetic } from '../src/train/fast/wasm-module.js';
 import { moduleText } from '../src/train/fast/wasm-text.js';
 
-const MODULES = ['dense', 'tile', 'input', 'layout', 'update'] as const;
+const MODULES = ['dense', 'tile', 'input', 'cost', 'layout', 'update'] as const;
 
 const program = new Command('wat')
   .description(
@@ -53,6 +54,10 @@ const modules: Record<(typeof MODULES)[number], () => [string, Uint8Array]> = {
   input: () => [
     `first-layer kernels for groups of ${width} neurons in ${arithmetic.precision} (src/train/fast/input-kernels.ts)`,
     inputModule(width, arithmetic),
+  ],
+  cost: () => [
+    `softmax and cost of the output layer in ${arithmetic.precision} (src/train/fast/cost-kernels.ts)`,
+    costModule(arithmetic.precision),
   ],
   layout: () => ['chunk sums and transposes (src/train/fast/layout-kernels.ts)', layoutModule()],
   update: () => ['optimizer updates (src/train/fast/update-kernels.ts)', updateModule()],

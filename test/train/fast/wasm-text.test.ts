@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { costModule } from '../../../src/train/fast/cost-kernels.js';
 import { denseModule } from '../../../src/train/fast/dense-kernels.js';
 import { inputModule } from '../../../src/train/fast/input-kernels.js';
 import { layoutModule } from '../../../src/train/fast/layout-kernels.js';
@@ -103,12 +104,15 @@ describe('moduleText', () => {
       [tileModule(f32), ['forward', 'gradient', 'backDelta']],
       [layoutModule(), ['sumChunks', 'transpose', 'sumChunksF32', 'transposeDividedF32', 'narrow']],
       [updateModule(), ['gradientDescent', 'momentum', 'adam']],
+      [costModule(), ['softmax', 'exp']],
+      [costModule('f32'), ['softmax', 'exp']],
     ];
     for (const [bytes, names] of modules) {
       const text = moduleText(bytes);
       for (const name of names) expect(text).toContain(`(func $${name} (export "${name}")`);
     }
     expect(moduleText(updateModule())).toContain('(param $alpha f64)');
+    expect(moduleText(costModule())).toContain('i64x2.shl');
     for (let width = 1; width <= MAX_GROUP_WIDTH; width++) {
       const input = moduleText(inputModule(width));
       expect(input).toContain('(func $forward (export "forward") (param $rowStart i32)');
