@@ -317,7 +317,8 @@ export class ChunkRunner {
 
   /**
    * Softmax of Z⁽ᴸ⁾ per sample, the cost terms −log A⁽ᴸ⁾_label = logsumexp(Z) − Z_label (docs/math.md,
-   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (docs/math.md, Backward).
+   * Cost), the argmax count, and Δ⁽ᴸ⁾ = A⁽ᴸ⁾ − Y (docs/math.md, Backward): all but the log and the
+   * running sums in the cost kernel (cost-kernels.ts).
    */
   private softmaxCrossEntropy(source: BlockSource, count: number): void {
     const L = this.layerSizes.length - 1;

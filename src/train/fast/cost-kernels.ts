@@ -37,8 +37,9 @@ export interface CostKernels {
   /**
    * For each of `count` samples (rows of Z and Δ, n long): argmaxes[s] = the first index of
    * the row's largest Z, sums[s] = Σᵢ exp(Zᵢ − max) added in order, and Δ = exp(Z − max)/sum
-   * with 1 taken off at the label (labels[firstLabel + s]). Z and Δ are in the kernels' precision; each e
-   * is stored to Δ (rounded, in f32) before Δ is scaled, as the JavaScript loop does.
+   * with 1 taken off at the label (labels[firstLabel + s]). Z and Δ are in the kernels'
+   * precision; each e is stored to Δ (rounded, in f32) before Δ is scaled, as the JavaScript
+   * loop did.
    */
   softmax(
     Z: FloatArray,
@@ -254,7 +255,7 @@ function exponential(e: ExpLocals): number[] {
   );
 }
 
-/** Loads and stores of one precision's numbers as f64 (f32 ones widened, exactly, and rounded back). */
+/** Loads and stores of one precision's numbers as f64 (f32 widened, exactly, and rounded back). */
 function widened(type: FloatType) {
   const f32 = type.precision === 'f32';
   return {
