@@ -5,7 +5,7 @@ import type { OptimizerSettings, OptimizerState } from './optimizer.js';
 /**
  * What an engine computes forward and backward in: 'f64' (the reference engine's arithmetic,
  * which the fast engine reproduces sum for sum) or 'f32' (the fast engine only: twice the SIMD
- * lanes; parameters, gradients and optimizer state stay f64).
+ * lanes; parameters, gradients and optimizer state stay f64, Adam's direction is computed in f32).
  */
 export type Precision = 'f32' | 'f64';
 

@@ -40,7 +40,8 @@ export interface FastEngineOptions {
   /**
    * What forward and backward compute in (default f64: every sum as the reference engine makes
    * it). In f32 the parameters, gradients and optimizer state stay f64; the kernels read f32
-   * copies of the parameters and sum the gradient of each chunk in f32.
+   * copies of the parameters and sum the gradient of each chunk in f32, and Adam's direction
+   * M̂ / (√Ŝ + ε) is computed in f32.
    */
   readonly precision?: Precision;
   /**
@@ -266,7 +267,8 @@ export class FastEngine implements GradientEngine {
   /**
    * One optimizer step, split across the threads: params ← rule(params, gradients, state), all
    * of them arrays from allocateParameters (state: V for momentum, M and S for Adam). Every
-   * element is computed as the readable optimizer computes it (src/train/optimizer.ts).
+   * element is computed as the readable optimizer computes it (src/train/optimizer.ts), except
+   * Adam's direction in an f32 engine, computed in f32 (UpdateKernels.adamF32).
    */
   async update(
     settings: UpdateSettings,
@@ -288,9 +290,9 @@ export class FastEngine implements GradientEngine {
   }
 
   /**
-   * optimizerStep (src/train/optimizer.ts) with the same arithmetic: on arrays from
-   * allocateParameters by the engine's update kernels across its threads, on others by the
-   * readable step itself. Takes step t = state.t + 1.
+   * optimizerStep (src/train/optimizer.ts) with the same arithmetic (but Adam's direction in an
+   * f32 engine: see `update`): on arrays from allocateParameters by the engine's update kernels
+   * across its threads, on others by the readable step itself. Takes step t = state.t + 1.
    */
   async optimizerStep(
     settings: OptimizerSettings,

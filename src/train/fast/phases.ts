@@ -123,7 +123,9 @@ export class PhaseRunner {
     } else if (step.rule === UpdateRule.momentum) {
       this.updates.momentum(theta, g, state(first), numbers.alpha, numbers.mu, lambda);
     } else {
-      this.updates.adam(theta, g, state(first), state(second), numbers.alpha, numbers, lambda);
+      // An f32 run's Adam direction in f32 (update-kernels.ts): within its f32 gradients' rounding.
+      const adam = this.pass.arithmetic.precision === 'f32' ? 'adamF32' : 'adam';
+      this.updates[adam](theta, g, state(first), state(second), numbers.alpha, numbers, lambda);
     }
   }
 
