@@ -68,4 +68,21 @@ export interface GradientEngine {
     gradients: Parameters,
     alpha: number,
   ): Promise<void>;
+  /**
+   * Optional: `compute`, then `optimizerStep` on the gradients it wrote, bit for bit the same as
+   * the two calls (an engine may fuse the end of one with the other).
+   */
+  trainStep?(
+    params: Parameters,
+    gradients: Parameters,
+    batch: Batch | undefined,
+    optimizer: OptimizerStepSettings,
+  ): Promise<PassResult>;
+}
+
+/** One optimizer step's settings: the rule, its state (t is incremented), and α_t. */
+export interface OptimizerStepSettings {
+  readonly settings: OptimizerSettings;
+  readonly state: OptimizerState;
+  readonly alpha: number;
 }

@@ -75,6 +75,11 @@ export class PhaseRunner {
       case Phase.refresh:
         this.refreshSlice(item);
         return;
+      case Phase.reduceAndUpdate:
+        this.reduceSlice(item);
+        this.updateSlice(item);
+        this.refreshSlice(item);
+        return;
       default:
         throw new Error(`unknown fast-engine phase ${this.step.phase}`);
     }
