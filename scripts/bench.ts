@@ -14,7 +14,7 @@ import type { Parameters } from '../src/nn/parameters.js';
 import { Random } from '../src/nn/random.js';
 import type { FastEngine } from '../src/train/fast/engine.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
-import { UpdateRule } from '../src/train/fast/step.js';
+import type { OptimizerSettings } from '../src/train/optimizer.js';
 import type { Precision } from '../src/train/fast/wasm-module.js';
 import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import { PEAK_VECTORS, measurePeak } from './bench-peak.js';
@@ -24,7 +24,14 @@ const MINIBATCH_NETWORKS = ['784-128-10', '784-512-256-10'];
 const DATA_KINDS = ['mnist', 'fashion'] as const;
 type DataKind = (typeof DATA_KINDS)[number];
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-const ADAM = { alpha: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+const ADAM: OptimizerSettings = {
+  kind: 'adam',
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  weightDecay: 0,
+};
+const ADAM_ALPHA = 1e-3;
 
 /** A full-batch case: ms per iteration. */
 interface FullSpec {
@@ -177,22 +184,6 @@ async function runFullCase(spec: FullSpec): Promise<FullResult> {
   };
 }
 
-/** Adam's numbers for step t (MATH.md, "Beyond the paper"), no weight decay. */
-function adamNumbers(t: number) {
-  return {
-    alpha: ADAM.alpha,
-    lambda: 0,
-    mu: 0,
-    beta1: ADAM.beta1,
-    beta2: ADAM.beta2,
-    oneMinusBeta1: 1 - ADAM.beta1,
-    oneMinusBeta2: 1 - ADAM.beta2,
-    correction1: 1 - ADAM.beta1 ** t,
-    correction2: 1 - ADAM.beta2 ** t,
-    epsilon: ADAM.epsilon,
-  };
-}
-
 /** Parameters, gradients and Adam's M and S in the engine's memory, parameters He-initialized. */
 function trainingArrays(engine: FastEngine, layerSizes: number[]): Parameters[] {
   const arrays = [0, 1, 2, 3].map(() => engine.allocateParameters());
@@ -211,8 +202,8 @@ function shuffled(order: Uint32Array, random: Random): Uint32Array {
 }
 
 /**
- * Runs one mini-batch case here: warm-up steps, then whole epochs of Adam steps (compute, then
- * the engine's own update), as the trainer takes them; the trainer's bookkeeping is not timed.
+ * Runs one mini-batch case here: warm-up steps, then whole epochs of Adam steps (trainStep: compute,
+ * then the engine's own update), as the trainer takes them; the trainer's bookkeeping is not timed.
  */
 async function runMinibatchCase(spec: MinibatchSpec): Promise<MinibatchResult> {
   const { dataset } = loadBenchData('mnist');
@@ -224,12 +215,9 @@ async function runMinibatchCase(spec: MinibatchSpec): Promise<MinibatchResult> {
   const [params, gradients, M, S] = trainingArrays(engine, layerSizes);
   const random = new Random(1);
   const order = Uint32Array.from({ length: dataset.count }, (_, i) => i);
-  let t = 0;
+  const optimizer = { settings: ADAM, state: { t: 0, M, S }, alpha: ADAM_ALPHA };
   const step = async (samples: Uint32Array) => {
-    t++;
-    await engine.compute(params, gradients, { samples });
-    const settings = { rule: UpdateRule.adam, numbers: adamNumbers(t) };
-    await engine.update(settings, params, gradients, [M, S]);
+    await engine.trainStep(params, gradients, { samples }, optimizer);
   };
   const batches = (samples: Uint32Array) =>
     Array.from({ length: Math.ceil(samples.length / spec.batchSize) }, (_, k) =>
@@ -372,7 +360,10 @@ function formatRow(r: FullResult, peaks: readonly PeakResult[]): string {
 /** One row of the mini-batch table. */
 function formatMinibatchRow(r: MinibatchResult, peaks: readonly PeakResult[]): string {
   const sorted = [...r.epochSeconds].sort((a, b) => a - b);
-  const share = (phase: string) => `${(100 * (r.shares[phase] ?? 0)).toFixed(0)}%`.padStart(8);
+  const share = (...phases: string[]) => {
+    const sum = phases.reduce((total, phase) => total + (r.shares[phase] ?? 0), 0);
+    return `${(100 * sum).toFixed(0)}%`.padStart(8);
+  };
   return [
     r.network.padEnd(15),
     r.precision.padEnd(4),
@@ -383,8 +374,8 @@ function formatMinibatchRow(r: MinibatchResult, peaks: readonly PeakResult[]): s
     r.gflops.toFixed(1).padStart(7),
     peakShare(peaks, r.precision, r.threads, r.gflops),
     share('compute'),
-    share('reduce'),
-    share('update'),
+    // A trainer's step adds the gradient and updates in one phase (FastEngine.trainStep).
+    share('reduceAndUpdate', 'reduce', 'update').padStart(13),
     r.peakRssMB.toFixed(0).padStart(8),
   ].join('  ');
 }
@@ -484,7 +475,7 @@ function minibatchCases(
     );
     console.log('and the share of that time in the engine phases (the rest: calls, waits, JS)');
     console.log(
-      'network          prec  thr   batch  median s   min s  GFLOP/s  %peak   compute    reduce    update  peak MB',
+      'network          prec  thr   batch  median s   min s  GFLOP/s  %peak   compute  reduce+update  peak MB',
     );
   }
   for (const [network, precision] of networkPrecisions(networks, options)) {

@@ -147,7 +147,8 @@ export async function trainWithProgress(
     return await train(
       data,
       options,
-      (dataset, layerSizes) => createEngine(dataset, layerSizes, { threads: run.threads }),
+      (dataset, layerSizes, precision) =>
+        createEngine(dataset, layerSizes, { threads: run.threads, precision }),
       { onIteration, shouldStop: () => interrupts.requested, onCheckpoint: run.save },
     );
   } finally {

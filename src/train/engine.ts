@@ -5,7 +5,7 @@ import type { OptimizerSettings, OptimizerState } from './optimizer.js';
 /**
  * What an engine computes forward and backward in: 'f64' (the reference engine's arithmetic,
  * which the fast engine reproduces sum for sum) or 'f32' (the fast engine only: twice the SIMD
- * lanes; parameters, gradients and optimizer state stay f64).
+ * lanes; parameters, gradients and optimizer state stay f64, Adam's direction is computed in f32).
  */
 export type Precision = 'f32' | 'f64';
 
@@ -68,4 +68,21 @@ export interface GradientEngine {
     gradients: Parameters,
     alpha: number,
   ): Promise<void>;
+  /**
+   * Optional: `compute`, then `optimizerStep` on the gradients it wrote, bit for bit the same as
+   * the two calls (an engine may fuse the end of one with the other).
+   */
+  trainStep?(
+    params: Parameters,
+    gradients: Parameters,
+    batch: Batch | undefined,
+    optimizer: OptimizerStepSettings,
+  ): Promise<PassResult>;
+}
+
+/** One optimizer step's settings: the rule, its state (t is incremented), and α_t. */
+export interface OptimizerStepSettings {
+  readonly settings: OptimizerSettings;
+  readonly state: OptimizerState;
+  readonly alpha: number;
 }

@@ -5,7 +5,13 @@ import { largestMagnitude, MAX_PARAMETER_MAGNITUDE, type Parameters } from '../n
 import { BatchPlan } from './batches.js';
 import { divergedError, LossWatch } from './divergence.js';
 import { checkTrainOptions } from './options.js';
-import type { GradientEngine, PassResult, Precision } from './engine.js';
+import type {
+  Batch,
+  GradientEngine,
+  OptimizerStepSettings,
+  PassResult,
+  Precision,
+} from './engine.js';
 import type { HistoryPoint } from './history.js';
 import {
   initialOptimizerState,
@@ -336,23 +342,23 @@ class TrainingRun {
     const total = options.iterations;
     const batch = plan.batchAt(this.iteration);
     const epoch = plan.epochOf(this.iteration);
-    const pass = this.nextPass ?? (await this.engines.train.compute(parameters, gradients, batch));
-    this.nextPass = undefined;
-    // A full batch's loss is measured the same way each step; one mini-batch's is too noisy for
-    // the whole rule, so it must only be finite (the means at history points get the whole rule).
-    if (plan.fullBatch) this.watch.observe(pass.loss, this.iteration);
-    else this.watch.checkFinite(pass.loss, this.iteration);
     const alpha = learningRate(this.schedule, options.alpha, {
       t: this.iteration + 1,
       total,
       epoch,
     });
     const engine = this.engines.train;
-    if (engine.optimizerStep) {
-      await engine.optimizerStep(this.optimizer, this.optimizerState, parameters, gradients, alpha);
+    const optimizer = { settings: this.optimizer, state: this.optimizerState, alpha };
+    let pass: PassResult;
+    if (this.nextPass === undefined && engine.trainStep) {
+      // In one call (the engine fuses the gradient's last phase with the update): a diverged
+      // loss then throws after the step instead of before it, and the run ends the same way.
+      pass = await engine.trainStep(parameters, gradients, batch, optimizer);
+      this.checkStepLoss(pass);
     } else {
-      optimizerStep(this.optimizer, this.optimizerState, parameters, gradients, alpha);
+      pass = await this.computeThenStep(batch, optimizer);
     }
+    this.nextPass = undefined;
     this.iteration++;
     const batchSize = batch?.samples.length ?? plan.trainCount;
     if (!plan.fullBatch) this.running = addPass(this.running, pass, batchSize);
@@ -367,6 +373,37 @@ class TrainingRun {
       accuracy: progress.correct / progress.samples,
       latest: this.history[this.history.length - 1],
     };
+  }
+
+  /**
+   * The step's pass (the one computed ahead, if any, else computed now), checked before the
+   * optimizer's step is taken on its gradients.
+   */
+  private async computeThenStep(
+    batch: Batch | undefined,
+    optimizer: OptimizerStepSettings,
+  ): Promise<PassResult> {
+    const { parameters, gradients } = this;
+    const engine = this.engines.train;
+    const pass = this.nextPass ?? (await engine.compute(parameters, gradients, batch));
+    this.checkStepLoss(pass);
+    const { settings, state, alpha } = optimizer;
+    if (engine.optimizerStep) {
+      await engine.optimizerStep(settings, state, parameters, gradients, alpha);
+    } else {
+      optimizerStep(settings, state, parameters, gradients, alpha);
+    }
+    return pass;
+  }
+
+  /**
+   * Throws if a step's loss shows divergence. A full batch's loss is measured the same way each
+   * step; one mini-batch's is too noisy for the whole rule, so it must only be finite (the means
+   * at history points get the whole rule).
+   */
+  private checkStepLoss(pass: PassResult): void {
+    if (this.plan.fullBatch) this.watch.observe(pass.loss, this.iteration);
+    else this.watch.checkFinite(pass.loss, this.iteration);
   }
 
   /** Measures and records a history point at the present parameters. */

@@ -88,6 +88,11 @@ describe('mnn train and eval on the MNIST shipped with mnn', () => {
       training: { precision: string };
     };
     expect(file.training.precision).toBe('f32');
+    // Computed in f32, not only recorded so: the same run in f64 ends on other weights.
+    await runMnn([...args, '--iters', '20', '--out', 'f64.json'], { cwd: workspace });
+    expect(weightsOf(join(workspace, 'f32.json'))).not.toEqual(
+      weightsOf(join(workspace, 'f64.json')),
+    );
     const evaluation = await runMnn(['eval', 'f32.json', '--json'], { cwd: workspace });
     expect(evaluation.code).toBe(0);
     // eval runs the f64 forward on the (f64) weights; training measured in f32: a near tie

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { Random } from '../../src/nn/random.js';
-import type { Batch } from '../../src/train/engine.js';
+import type { Parameters } from '../../src/nn/parameters.js';
+import type { Batch, PassResult } from '../../src/train/engine.js';
+import type { OptimizerSettings, OptimizerState } from '../../src/train/optimizer.js';
 import type { FastEngine } from '../../src/train/fast/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { UpdateRule } from '../../src/train/fast/step.js';
@@ -370,3 +372,87 @@ function updateNumbers(t: number, lambda: number) {
     epsilon: 1e-8,
   };
 }
+
+describe('fast engine trainStep (compute and optimizer step in one call)', () => {
+  const SETTINGS: readonly OptimizerSettings[] = [
+    { kind: 'gd', weightDecay: 1e-3 },
+    { kind: 'momentum', momentum: 0.9, weightDecay: 1e-3 },
+    { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-3 },
+  ];
+  const sizes = [784, 26, 12, 10];
+  const dataset = randomDataset({
+    count: 500,
+    rows: 28,
+    cols: 28,
+    classes: 10,
+    zeroFraction: 0.81,
+    seed: 23,
+  });
+
+  /** θ, g and the optimizer state after 3 steps, as bytes, and the steps' losses and counts. */
+  async function threeSteps(
+    engine: FastEngine,
+    settings: OptimizerSettings,
+    fused: boolean,
+    own: boolean,
+  ): Promise<{ bytes: Buffer; passes: PassResult[] }> {
+    const sets = (): Parameters => (own ? engine.allocateParameters() : zeroParameters(sizes));
+    const [params, gradients] = [sets(), sets()];
+    const initial = randomParameters(sizes, new Random(8));
+    params.W.forEach((W, l) => W.set(initial.W[l]));
+    params.b.forEach((b, l) => b.set(initial.b[l]));
+    const state: OptimizerState =
+      settings.kind === 'momentum'
+        ? { t: 0, V: sets() }
+        : settings.kind === 'adam'
+          ? { t: 0, M: sets(), S: sets() }
+          : { t: 0 };
+    const passes: PassResult[] = [];
+    for (let t = 1; t <= 3; t++) {
+      const batch = randomBatch(500, 150, t, { maxShift: 1, dropout: 0.2, step: t });
+      const alpha = 0.01 / t;
+      if (fused) {
+        passes.push(await engine.trainStep(params, gradients, batch, { settings, state, alpha }));
+      } else {
+        passes.push(await engine.compute(params, gradients, batch));
+        await engine.optimizerStep(settings, state, params, gradients, alpha);
+      }
+    }
+    expect(state.t).toBe(3);
+    const arrays = [params, gradients, state.V, state.M, state.S].filter((a) => a !== undefined);
+    return { bytes: Buffer.concat(arrays.map(bytesOf)), passes };
+  }
+
+  for (const precision of ['f64', 'f32'] as const) {
+    for (const settings of SETTINGS) {
+      it(`${settings.kind}, ${precision}: the bytes of compute then optimizerStep, own arrays or not, 1 and 2 threads`, async () => {
+        const runs: { bytes: Buffer; passes: PassResult[] }[] = [];
+        for (const threads of [1, 2]) {
+          for (const own of [true, false]) {
+            for (const fused of [false, true]) {
+              const engine = await createFastEngine(dataset, sizes, { threads, precision });
+              engines.push(engine);
+              runs.push(await threeSteps(engine, settings, fused, own));
+              // On own arrays, trainStep runs no separate reduce (nor update) phase.
+              const phases = engine.phaseSeconds();
+              expect(phases.reduce === 0).toBe(fused && own);
+              expect(phases.reduceAndUpdate === 0).toBe(!(fused && own));
+            }
+          }
+        }
+        // Own arrays: the engine's kernels; outside arrays: the readable step (the same in
+        // f64; in f32, Adam's direction is f32 only in the kernels).
+        const ownRuns = [runs[0], runs[1], runs[4], runs[5]];
+        const outsideRuns = [runs[2], runs[3], runs[6], runs[7]];
+        for (const group of [ownRuns, outsideRuns]) {
+          for (const run of group.slice(1)) {
+            expect(run.bytes.equals(group[0].bytes)).toBe(true);
+            expect(run.passes).toEqual(group[0].passes);
+          }
+        }
+        const sameArithmetic = precision === 'f64' || settings.kind !== 'adam';
+        expect(ownRuns[0].bytes.equals(outsideRuns[0].bytes)).toBe(sameArithmetic);
+      });
+    }
+  }
+});

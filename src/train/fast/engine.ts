@@ -3,7 +3,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
 import { layerSizesProblem, type Parameters } from '../../nn/parameters.js';
-import type { Batch, GradientEngine, PassResult } from '../engine.js';
+import type { Batch, GradientEngine, OptimizerStepSettings, PassResult } from '../engine.js';
 import type { OptimizerSettings, OptimizerState } from '../optimizer.js';
 import { optimizerStep } from '../optimizer.js';
 import type { SharedPass } from './chunk.js';
@@ -40,7 +40,8 @@ export interface FastEngineOptions {
   /**
    * What forward and backward compute in (default f64: every sum as the reference engine makes
    * it). In f32 the parameters, gradients and optimizer state stay f64; the kernels read f32
-   * copies of the parameters and sum the gradient of each chunk in f32.
+   * copies of the parameters and sum the gradient of each chunk in f32, and Adam's direction
+   * M̂ / (√Ŝ + ε) is computed in f32.
    */
   readonly precision?: Precision;
   /**
@@ -268,7 +269,8 @@ export class FastEngine implements GradientEngine {
   /**
    * One optimizer step, split across the threads: params ← rule(params, gradients, state), all
    * of them arrays from allocateParameters (state: V for momentum, M and S for Adam). Every
-   * element is computed as the readable optimizer computes it (src/train/optimizer.ts).
+   * element is computed as the readable optimizer computes it (src/train/optimizer.ts), except
+   * Adam's direction in an f32 engine, computed in f32 (UpdateKernels.adamF32).
    */
   async update(
     settings: UpdateSettings,
@@ -276,6 +278,47 @@ export class FastEngine implements GradientEngine {
     gradients: Parameters,
     state: readonly Parameters[],
   ): Promise<void> {
+    this.describeUpdate(settings, params, gradients, state);
+    await this.runPhase(Phase.update, this.pass.plan.slices.length);
+    this.trustedSlot = this.step.paramsSlot;
+  }
+
+  /**
+   * `compute`, then `optimizerStep` on the gradients it wrote: the same numbers, bit for bit.
+   * On arrays from allocateParameters the chunks' sums are added and the step taken slice by
+   * slice in one phase (Phase.reduceAndUpdate); on others, the two calls as they are.
+   */
+  async trainStep(
+    params: Parameters,
+    gradients: Parameters,
+    batch: Batch | undefined,
+    optimizer: OptimizerStepSettings,
+  ): Promise<PassResult> {
+    const { settings, state, alpha } = optimizer;
+    const stateArrays = this.ownStateArrays(settings, state, params, gradients);
+    if (stateArrays === undefined) {
+      const pass = await this.compute(params, gradients, batch);
+      await this.optimizerStep(settings, state, params, gradients, alpha);
+      return pass;
+    }
+    await this.useParameters(params);
+    const count = this.describeSamples(batch?.samples, batch);
+    await this.runPhase(Phase.compute, this.step.chunkCount);
+    this.step.gradientScale = 1 / count;
+    state.t++;
+    this.describeUpdate(updateNumbers(settings, state.t, alpha), params, gradients, stateArrays);
+    await this.runPhase(Phase.reduceAndUpdate, this.pass.plan.slices.length);
+    this.trustedSlot = this.step.paramsSlot;
+    return this.passResult(count);
+  }
+
+  /** Writes the slots and numbers of an update phase (arrays from allocateParameters only). */
+  private describeUpdate(
+    settings: UpdateSettings,
+    params: Parameters,
+    gradients: Parameters,
+    state: readonly Parameters[],
+  ): void {
     const step = this.step;
     step.paramsSlot = this.allocatedSlot(params);
     step.gradientsSlot = this.allocatedSlot(gradients);
@@ -285,14 +328,12 @@ export class FastEngine implements GradientEngine {
     ];
     step.rule = settings.rule;
     step.update = settings.numbers;
-    await this.runPhase(Phase.update, this.pass.plan.slices.length);
-    this.trustedSlot = step.paramsSlot;
   }
 
   /**
-   * optimizerStep (src/train/optimizer.ts) with the same arithmetic: on arrays from
-   * allocateParameters by the engine's update kernels across its threads, on others by the
-   * readable step itself. Takes step t = state.t + 1.
+   * optimizerStep (src/train/optimizer.ts) with the same arithmetic (but Adam's direction in an
+   * f32 engine: see `update`): on arrays from allocateParameters by the engine's update kernels
+   * across its threads, on others by the readable step itself. Takes step t = state.t + 1.
    */
   async optimizerStep(
     settings: OptimizerSettings,
@@ -301,21 +342,13 @@ export class FastEngine implements GradientEngine {
     gradients: Parameters,
     alpha: number,
   ): Promise<void> {
-    const stateArrays =
-      settings.kind === 'momentum' ? [state.V] : settings.kind === 'adam' ? [state.M, state.S] : [];
-    const own = (arrays: Parameters | undefined) => arrays !== undefined && this.handedOut(arrays);
-    if (![params, gradients, ...stateArrays].every(own)) {
+    const stateArrays = this.ownStateArrays(settings, state, params, gradients);
+    if (stateArrays === undefined) {
       optimizerStep(settings, state, params, gradients, alpha);
       return;
     }
     state.t++;
-    const numbers = updateNumbers(settings, state.t, alpha);
-    await this.update(
-      numbers,
-      params,
-      gradients,
-      stateArrays.filter((a) => a !== undefined),
-    );
+    await this.update(updateNumbers(settings, state.t, alpha), params, gradients, stateArrays);
   }
 
   /** Stops the worker threads. */
@@ -326,6 +359,23 @@ export class FastEngine implements GradientEngine {
   /** Whether `arrays` came from allocateParameters. */
   private handedOut(arrays: Parameters): boolean {
     return (this.slots.indexOf(arrays) ?? INPUT_SLOT) > OUTPUT_SLOT;
+  }
+
+  /**
+   * The optimizer's state arrays (V, or M and S) when they, `params` and `gradients` all came
+   * from allocateParameters (the engine's update kernels can step them); else undefined.
+   */
+  private ownStateArrays(
+    settings: OptimizerSettings,
+    state: OptimizerState,
+    params: Parameters,
+    gradients: Parameters,
+  ): Parameters[] | undefined {
+    const arrays = optimizerArrays(settings, state);
+    const own = (set: Parameters | undefined): set is Parameters =>
+      set !== undefined && this.handedOut(set);
+    if (!own(params) || !own(gradients) || !arrays.every(own)) return undefined;
+    return arrays.filter(own);
   }
 
   /** The slot of arrays from allocateParameters; throws for any other arrays. */
@@ -399,6 +449,7 @@ export class FastEngine implements GradientEngine {
       reduce: seconds(Phase.reduce),
       update: seconds(Phase.update),
       refresh: seconds(Phase.refresh),
+      reduceAndUpdate: seconds(Phase.reduceAndUpdate),
     };
   }
 
@@ -419,6 +470,15 @@ export class FastEngine implements GradientEngine {
     }
     return { loss: loss / count, correct };
   }
+}
+
+/** The state arrays an optimizer updates: V for momentum, M and S for Adam, none for gd. */
+function optimizerArrays(
+  settings: OptimizerSettings,
+  state: OptimizerState,
+): (Parameters | undefined)[] {
+  if (settings.kind === 'momentum') return [state.V];
+  return settings.kind === 'adam' ? [state.M, state.S] : [];
 }
 
 /** The update rule and numbers of step t of an optimizer (docs/math.md, Beyond the paper). */

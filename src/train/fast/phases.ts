@@ -75,6 +75,11 @@ export class PhaseRunner {
       case Phase.refresh:
         this.refreshSlice(item);
         return;
+      case Phase.reduceAndUpdate:
+        this.reduceSlice(item);
+        this.updateSlice(item);
+        this.refreshSlice(item);
+        return;
       default:
         throw new Error(`unknown fast-engine phase ${this.step.phase}`);
     }
@@ -123,7 +128,9 @@ export class PhaseRunner {
     } else if (step.rule === UpdateRule.momentum) {
       this.updates.momentum(theta, g, state(first), numbers.alpha, numbers.mu, lambda);
     } else {
-      this.updates.adam(theta, g, state(first), state(second), numbers.alpha, numbers, lambda);
+      // An f32 run's Adam direction in f32 (update-kernels.ts): within its f32 gradients' rounding.
+      const adam = this.pass.arithmetic.precision === 'f32' ? 'adamF32' : 'adam';
+      this.updates[adam](theta, g, state(first), state(second), numbers.alpha, numbers, lambda);
     }
   }
 

@@ -18,6 +18,11 @@ export const Phase = {
   update: 4,
   /** The forward copies of the parameters, by slice. */
   refresh: 5,
+  /**
+   * A reduce, then an update, slice by slice (a training step's last two phases in one): each
+   * slice's gradient is used while it is still in cache, and the threads meet once less.
+   */
+  reduceAndUpdate: 6,
 } as const;
 
 /** Where a compute or evaluate phase takes its samples from. */

@@ -10,6 +10,9 @@ import {
   buildModule,
   code,
   element,
+  f32,
+  f32x4,
+  f64,
   f64x2,
   forEachPair,
   get,
@@ -17,6 +20,7 @@ import {
   set,
 } from './wasm-module.js';
 import type { WasmMemory } from './wasm.js';
+import type { RawKernel } from './wasm.js';
 import { KernelModule, address } from './wasm.js';
 
 /** Adam's constants for one step t: β₁, β₂, 1 − β₁, 1 − β₂, the corrections 1 − βᵗ, and ε. */
@@ -48,6 +52,20 @@ export interface UpdateKernels {
    * θ ← θ − α (M / (1 − β₁ᵗ) / (√(S / (1 − β₂ᵗ)) + ε) + λ θ).
    */
   adam(
+    theta: Float64Array,
+    g: Float64Array,
+    M: Float64Array,
+    S: Float64Array,
+    alpha: number,
+    constants: AdamConstants,
+    lambda: number,
+  ): void;
+  /**
+   * `adam` for f32 runs: M and S exactly as `adam` updates them, and θ in f64, but Adam's
+   * direction M̂ / (√Ŝ + ε) in f32, with M̂ = M · (1 / (1 − β₁ᵗ)) and Ŝ = S · (1 / (1 − β₂ᵗ)):
+   * the f64 divisions and square root cost more than everything else of a step's update.
+   */
+  adamF32(
     theta: Float64Array,
     g: Float64Array,
     M: Float64Array,
@@ -249,11 +267,139 @@ function adamFunction() {
   return builder.build(code(c.splat, forEachPair(k, length, step(true), step(false))));
 }
 
+/**
+ * The `adamF32` function: the moments as `adam` computes them, in f64 pairs; each pair's direction
+ * in the low lanes of an f32x4 (demoted, then promoted back exactly), so a step costs one f32
+ * division and square root instead of three f64 divisions and a square root.
+ */
+function adamF32Function() {
+  const builder = new FunctionBuilder('adamF32');
+  const [theta, g, M, S, length] = builder.parameters('theta', 'g', 'M', 'S', 'length');
+  const names = [
+    'alpha',
+    'beta1',
+    'beta2',
+    'oneMinusBeta1',
+    'oneMinusBeta2',
+    'correction1',
+    'correction2',
+    'epsilon',
+    'lambda',
+  ] as const;
+  const c = constants(builder, names);
+  const k = builder.local('k', 'i32');
+  const firstMoment = temporary(builder, 'm');
+  const secondMoment = temporary(builder, 's');
+  // 1 / (1 − β₁ᵗ) and 1 / (1 − β₂ᵗ) in f64; ε in f32; each also as a splat for the pairs.
+  const inverse1 = builder.local('inverse1', 'f64');
+  const inverse2 = builder.local('inverse2', 'f64');
+  const epsilon = builder.local('epsilon32', 'f32');
+  const [inverse1Pair, inverse2Pair, epsilonQuad] = [
+    builder.local('inverse1Pair', 'v128'),
+    builder.local('inverse2Pair', 'v128'),
+    builder.local('epsilonQuad', 'v128'),
+  ];
+  const prologue = code(
+    c.splat,
+    set(inverse1, code(f64.const(1), c.value('correction1', false), f64.div)),
+    set(inverse2, code(f64.const(1), c.value('correction2', false), f64.div)),
+    set(epsilon, code(c.value('epsilon', false), f32.demote_f64)),
+    set(inverse1Pair, code(get(inverse1), f64x2.splat)),
+    set(inverse2Pair, code(get(inverse2), f64x2.splat)),
+    set(epsilonQuad, code(get(epsilon), f32x4.splat)),
+  );
+  const step = (vector: boolean): number[] => {
+    const { load, store, add, sub, mul } = lanes(vector);
+    const value = (name: (typeof names)[number]) => c.value(name, vector);
+    const [m, s] = [firstMoment(vector), secondMoment(vector)];
+    // Narrowed to f32 (a pair into the low lanes), and the f32 result widened back to f64.
+    const narrow = vector ? f32x4.demote_f64x2_zero : f32.demote_f64;
+    const widen = vector ? f64x2.promote_low_f32x4 : f32.promote;
+    const f32ops = vector ? f32x4 : f32;
+    // M̂ / (√Ŝ + ε) in f32
+    const direction = code(
+      get(m),
+      get(vector ? inverse1Pair : inverse1),
+      mul,
+      narrow,
+      get(s),
+      get(vector ? inverse2Pair : inverse2),
+      mul,
+      narrow,
+      f32ops.sqrt,
+      get(vector ? epsilonQuad : epsilon),
+      f32ops.add,
+      f32ops.div,
+      widen,
+    );
+    return code(
+      // M ← β₁ M + (1 − β₁) g and S ← β₂ S + (1 − β₂) g ⊙ g, as `adam`
+      set(
+        m,
+        code(
+          value('beta1'),
+          element(M, k),
+          load,
+          mul,
+          value('oneMinusBeta1'),
+          element(g, k),
+          load,
+          mul,
+          add,
+        ),
+      ),
+      element(M, k),
+      get(m),
+      store,
+      set(
+        s,
+        code(
+          value('beta2'),
+          element(S, k),
+          load,
+          mul,
+          value('oneMinusBeta2'),
+          element(g, k),
+          load,
+          mul,
+          element(g, k),
+          load,
+          mul,
+          add,
+        ),
+      ),
+      element(S, k),
+      get(s),
+      store,
+      // θ ← θ − α (direction + λ θ)
+      element(theta, k),
+      element(theta, k),
+      load,
+      value('alpha'),
+      direction,
+      value('lambda'),
+      element(theta, k),
+      load,
+      mul,
+      add,
+      mul,
+      sub,
+      store,
+    );
+  };
+  return builder.build(code(prologue, forEachPair(k, length, step(true), step(false))));
+}
+
 let moduleBytes: Uint8Array | undefined;
 
 /** The module of the update kernels (built once). */
 export function updateModule(): Uint8Array {
-  moduleBytes ??= buildModule([gradientDescentFunction(), momentumFunction(), adamFunction()]);
+  moduleBytes ??= buildModule([
+    gradientDescentFunction(),
+    momentumFunction(),
+    adamFunction(),
+    adamF32Function(),
+  ]);
   return moduleBytes;
 }
 
@@ -272,6 +418,7 @@ export function updateKernels(memory: WasmMemory): UpdateKernels {
   const gradientDescent = module.kernel('gradientDescent');
   const momentum = module.kernel('momentum');
   const adam = module.kernel('adam');
+  const adamF32 = module.kernel('adamF32');
   return {
     gradientDescent(theta, g, alpha, lambda) {
       const n = checkLengths(theta, g);
@@ -282,23 +429,40 @@ export function updateKernels(memory: WasmMemory): UpdateKernels {
       momentum(address(theta, 0, n), address(g, 0, n), address(V, 0, n), n, alpha, mu, lambda);
     },
     adam(theta, g, M, S, alpha, k, lambda) {
-      const n = checkLengths(theta, g, M, S);
-      adam(
-        address(theta, 0, n),
-        address(g, 0, n),
-        address(M, 0, n),
-        address(S, 0, n),
-        n,
-        alpha,
-        k.beta1,
-        k.beta2,
-        k.oneMinusBeta1,
-        k.oneMinusBeta2,
-        k.correction1,
-        k.correction2,
-        k.epsilon,
-        lambda,
-      );
+      adamStep(adam, theta, g, M, S, alpha, k, lambda);
+    },
+    adamF32(theta, g, M, S, alpha, k, lambda) {
+      adamStep(adamF32, theta, g, M, S, alpha, k, lambda);
     },
   };
+}
+
+/** Calls an Adam kernel (`adam` or `adamF32`: the same arguments) on views into its memory. */
+function adamStep(
+  kernel: RawKernel,
+  theta: Float64Array,
+  g: Float64Array,
+  M: Float64Array,
+  S: Float64Array,
+  alpha: number,
+  k: AdamConstants,
+  lambda: number,
+): void {
+  const n = checkLengths(theta, g, M, S);
+  kernel(
+    address(theta, 0, n),
+    address(g, 0, n),
+    address(M, 0, n),
+    address(S, 0, n),
+    n,
+    alpha,
+    k.beta1,
+    k.beta2,
+    k.oneMinusBeta1,
+    k.oneMinusBeta2,
+    k.correction1,
+    k.correction2,
+    k.epsilon,
+    lambda,
+  );
 }

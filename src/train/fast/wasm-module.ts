@@ -357,6 +357,8 @@ export const f32x4 = {
   mul: emit('f32x4.mul'),
   div: emit('f32x4.div'),
   sqrt: emit('f32x4.sqrt'),
+  /** Both lanes of an f64x2 rounded to f32 into lanes 0 and 1; lanes 2 and 3 zero. */
+  demote_f64x2_zero: emit('f32x4.demote_f64x2_zero'),
   /** a·b + c, fused or not as the machine does it (relaxed SIMD). */
   relaxed_madd: emit('f32x4.relaxed_madd'),
 } as const;

@@ -79,6 +79,45 @@ describe('update kernels against plain loops', () => {
     }
   });
 
+  // adamF32 computes M̂ / (√Ŝ + ε) in f32 from f64 M and S: each of its roundings (M̂ and Ŝ to
+  // f32, the square root, + ε, the division) is within 2⁻²⁴ relative, and the square root halves
+  // Ŝ's, so the direction is within 5.5·2⁻²⁴ of the readable one's: 8·2⁻²⁴ leaves a margin, and
+  // θ − α(…) itself rounds in f64 (a few units of 2⁻⁵² of |θ|). M and S are the f64 ones, bit
+  // for bit. A wrong term (a missing correction, ε, or λ θ) is off by far more.
+  it('adamF32: M and S as adam, θ with the direction M̂ / (√Ŝ + ε) to f32 rounding', () => {
+    for (const n of LENGTHS) {
+      for (const lambda of [0, 1e-2]) {
+        const theta = randomFloats(arena, n, random);
+        const g = randomFloats(arena, n, random, 0.1);
+        const M = randomFloats(arena, n, random);
+        // Every other Ŝ small enough that ε counts (√Ŝ near 1e-8), with M and g to match.
+        const tiny = (values: Float64Array, scale: number) =>
+          values.map((value, i) => (i % 2 === 1 ? value * scale : value));
+        const S = copyInto(arena, tiny(randomFloats(arena, n, random), 1e-18).map(Math.abs));
+        g.set(tiny(g, 1e-9));
+        M.set(tiny(M, 1e-9));
+        const [eTheta, eM, eS] = [theta, M, S].map((a) => Float64Array.from(a));
+        const direction = new Float64Array(n);
+        const k = ADAM;
+        const alpha = 1e-3;
+        for (let i = 0; i < n; i++) {
+          eM[i] = k.beta1 * eM[i] + (1 - k.beta1) * g[i];
+          eS[i] = k.beta2 * eS[i] + (1 - k.beta2) * g[i] * g[i];
+          direction[i] = eM[i] / k.correction1 / (Math.sqrt(eS[i] / k.correction2) + k.epsilon);
+          eTheta[i] -= alpha * (direction[i] + lambda * eTheta[i]);
+        }
+        kernels.adamF32(theta, g, M, S, alpha, k, lambda);
+        expectSameBits(M, eM);
+        expectSameBits(S, eS);
+        for (let i = 0; i < n; i++) {
+          const bound =
+            alpha * 8 * 2 ** -24 * Math.abs(direction[i]) + 4 * 2 ** -52 * Math.abs(eTheta[i]);
+          expect(Math.abs(theta[i] - eTheta[i])).toBeLessThanOrEqual(bound);
+        }
+      }
+    }
+  });
+
   it('refuses arrays of different lengths', () => {
     const [a, b] = [randomFloats(arena, 4, random), randomFloats(arena, 3, random)];
     expect(() => kernels.gradientDescent(a, b, 0.1, 0)).toThrow(RangeError);
