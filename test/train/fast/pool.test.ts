@@ -22,6 +22,18 @@ async function testPool(workers: number, failAt = -1, exitAt = -1) {
   return { pool, results };
 }
 
+/**
+ * Blocks the calling thread until the worker has done `item` (its result is set), then 50 ms
+ * more so that the worker claims the next one; bounded, so a loaded machine only slows it.
+ */
+function waitUntilDone(results: Int32Array, item: number): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; Atomics.load(results, item) === 0 && waited < 10_000; waited += 5) {
+    Atomics.wait(sleeper, 0, 0, 5);
+  }
+  Atomics.wait(sleeper, 0, 0, 50);
+}
+
 describe('ThreadPool', () => {
   it('runs every item of every phase exactly once, whichever thread claims it', async () => {
     const { pool, results } = await testPool(2);
@@ -44,9 +56,10 @@ describe('ThreadPool', () => {
 
   it('throws the error of an item that failed in a worker, and still runs later phases', async () => {
     const { pool, results } = await testPool(1, 40);
-    // The calling thread sleeps on its first item so that the worker claims item 40.
+    // The calling thread holds its first item until the worker is past item 39, so that the
+    // worker claims item 40.
     const slowOwn = (item: number) => {
-      if (item === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      if (item === 0) waitUntilDone(results, 39);
       else Atomics.add(results, item, item + 1);
     };
     await expect(pool.run(64, slowOwn)).rejects.toThrow(/item 40 failed/);
@@ -54,9 +67,9 @@ describe('ThreadPool', () => {
   });
 
   it('throws when a worker dies in the middle of a phase', async () => {
-    const { pool } = await testPool(1, -1, 50);
+    const { pool, results } = await testPool(1, -1, 50);
     const slowOwn = (item: number) => {
-      if (item === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      if (item === 0) waitUntilDone(results, 49);
     };
     await expect(pool.run(64, slowOwn)).rejects.toThrow(/exited with code 3/);
   });
