@@ -112,6 +112,12 @@ describe('checkTrainOptions refuses, naming the option', () => {
       "init must be 'he' or 'uniform', got xavier",
     ],
     [
+      'an unknown precision',
+      { precision: 'f16' as 'f32' },
+      'precision',
+      "precision must be 'f64' or 'f32', got f16",
+    ],
+    [
       'evalEvery 0',
       { evalEvery: 0 },
       'evalEvery',
