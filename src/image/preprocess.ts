@@ -218,9 +218,10 @@ function areaWeights(sourceLength: number, outputLength: number, scale: number) 
     const start = j / scale;
     const end = Math.min((j + 1) / scale, sourceLength);
     const row: Array<{ source: number; weight: number }> = [];
+    // Each source pixel visited overlaps [start, end) by a positive length: ⌊start⌋ ≤ start < end.
     for (let source = Math.floor(start); source < end; source++) {
       const overlap = Math.min(end, source + 1) - Math.max(start, source);
-      if (overlap > 0) row.push({ source, weight: overlap * scale });
+      row.push({ source, weight: overlap * scale });
     }
     weights.push(row);
   }

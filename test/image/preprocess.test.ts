@@ -173,6 +173,26 @@ describe('toInk (polarity from the border, contrast stretch, noise floor)', () =
   it('reports zero contrast for a uniform image', () => {
     expect(toInk(grayImage(10, 10, () => 0.4)).contrast).toBe(0);
   });
+
+  it('gives no ink at all for a uniform image', () => {
+    const ink = toInk(grayImage(10, 10, () => 0.4));
+    expect(ink.values.every((value) => value === 0)).toBe(true);
+  });
+
+  it('takes the middle border value as the background of an odd border (a one-pixel-wide image)', () => {
+    // 1×3: all three pixels are border; median 0.5 (the mean of the lower two would be 0.35).
+    const ink = toInk(grayImage(1, 3, (_, y) => [0.2, 0.5, 1][y]));
+    expect(ink.contrast).toBeCloseTo(0.5, 6); // light ink: 1 − 0.5 beats 0.5 − 0.2
+    expect(Array.from(ink.values)).toEqual([0, 0, 1]);
+  });
+
+  it('reads light ink on dark, as MNIST draws it, when both extremes stand equally far out', () => {
+    // Paper 0.5 with one black and one white pixel: 0.5 − 0 = 1 − 0.5.
+    const gray = grayImage(5, 5, (x, y) => (x === 1 && y === 2 ? 0 : x === 3 && y === 2 ? 1 : 0.5));
+    const ink = toInk(gray);
+    expect(ink.values[2 * 5 + 3]).toBe(1);
+    expect(ink.values[2 * 5 + 1]).toBe(0);
+  });
 });
 
 describe('cropToInk', () => {
@@ -291,6 +311,23 @@ describe('preprocessDigit', () => {
     const transparent = rgbaImage(50, 50, () => [0, 0, 0, 0]);
     expect(() => preprocessDigit(transparent)).toThrowError(/^no digit found in test\.png/);
   });
+
+  it('says how to give a digit it can find', () => {
+    const blank = rgbaImage(20, 20, () => [255, 255, 255, 255]);
+    expect(() => preprocessDigit(blank)).toThrowError(
+      /give an image with one dark digit on a light background or a light one on dark$/,
+    );
+  });
+
+  it('refuses a digit under 5% contrast and reads one just over it', () => {
+    const square = (grey: number) =>
+      rgbaImage(30, 30, (x, y) =>
+        x >= 10 && x < 20 && y >= 10 && y < 20 ? [grey, grey, grey, 255] : [255, 255, 255, 255],
+      );
+    expect(() => preprocessDigit(square(243))).toThrowError(/^no digit found/); // 12/255 = 4.7%
+    const pixels = preprocessDigit(square(241)); // 14/255 = 5.5%
+    expect(inkBox(pixels)).toEqual({ width: 20, height: 20 });
+  });
 });
 
 describe('borderIndices', () => {
@@ -384,6 +421,18 @@ describe('compositingBackground', () => {
     );
     expect(compositingBackground(reversed)).toBe(1);
     expect(compositingBackground(rgbaImage(3, 3, () => [255, 255, 255, 0]))).toBe(1);
+  });
+
+  it('puts strokes whose mean grey is exactly ½ on black, as light strokes', () => {
+    // Opaque white and opaque black on a transparent canvas: luma (1 + 0) / 2 = ½ exactly.
+    const image = rgbaImage(4, 4, (x, y) =>
+      y === 1 && x === 1
+        ? [255, 255, 255, 255]
+        : y === 1 && x === 2
+          ? [0, 0, 0, 255]
+          : [0, 0, 0, 0],
+    );
+    expect(compositingBackground(image)).toBe(0);
   });
 });
 
@@ -480,6 +529,49 @@ describe('cropToInk: blobs', () => {
     const cropped = cropToInk(ink) as GrayImage;
     expect([cropped.width, cropped.height]).toEqual([34 - 5, 35 - 3]);
     expect(cropped.values[(20 - 3) * cropped.width + 0]).toBe(1);
+  });
+
+  it('starts a blob at an isolated pixel of exactly 25% of the strongest ink', () => {
+    // A pixel of 1 at (2, 2) and, not touching it, one of 0.25 at (7, 7): mass 0.25 ≥ 5% of 1.
+    const ink = grayImage(10, 10, (x, y) =>
+      x === 2 && y === 2 ? 1 : x === 7 && y === 7 ? 0.25 : 0,
+    );
+    const cropped = cropToInk(ink) as GrayImage;
+    expect([cropped.width, cropped.height]).toEqual([6, 6]);
+    expect(cropped.values[5 * 6 + 5]).toBe(0.25);
+  });
+
+  it('crops a stroke in the first row and column to its own pixels', () => {
+    const corner = cropToInk(grayImage(8, 8, (x, y) => (x === 0 && y === 0 ? 1 : 0))) as GrayImage;
+    expect([corner.width, corner.height]).toEqual([1, 1]);
+    expect(Array.from(corner.values)).toEqual([1]);
+  });
+
+  it('measures ink strength relative to the strongest ink, whatever its level', () => {
+    // Strongest 0.5: a pixel of 0.2 below the bar is 40% of it, strong ink that extends the box.
+    const ink = grayImage(20, 20, (x, y) =>
+      y === 10 && x >= 5 && x < 15 ? 0.5 : x === 10 && y === 11 ? 0.2 : 0,
+    );
+    const cropped = cropToInk(ink) as GrayImage;
+    expect([cropped.width, cropped.height]).toEqual([10, 2]);
+  });
+
+  it('joins only touching pixels: not pixels farther down, farther left, or across the right edge', () => {
+    // A bar of mass 10 on row 5 and a speck of 0.3 (strong ink, under 5% of the bar's mass) that
+    // does not touch it: the speck is dropped and the crop is the bar alone.
+    const bar = (x: number, y: number, from: number) => y === 5 && x >= from && x < from + 10;
+    const specks = [
+      { barFrom: 10, speck: [12, 8] }, // three rows below the bar
+      { barFrom: 10, speck: [3, 6] }, // on the next row, far to the left of the bar's start
+      { barFrom: 20, speck: [0, 6] }, // on the next row's first pixel, after the bar's last
+    ];
+    for (const { barFrom, speck } of specks) {
+      const ink = grayImage(30, 12, (x, y) =>
+        bar(x, y, barFrom) ? 1 : x === speck[0] && y === speck[1] ? 0.3 : 0,
+      );
+      const cropped = cropToInk(ink) as GrayImage;
+      expect([cropped.width, cropped.height]).toEqual([10, 1]);
+    }
   });
 });
 

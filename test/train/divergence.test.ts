@@ -39,6 +39,7 @@ describe('the divergence rule', () => {
     expect(divergenceOf(24.7, 2.46, 10)).toBe('exploded');
     expect(divergenceOf(702.8, 2.46, 10)).toBe('exploded');
     expect(divergenceOf(24.5, 2.46, 10)).toBeUndefined();
+    expect(divergenceOf(25, 2.5, 10)).toBeUndefined(); // exactly 10×: not over it
   });
 
   it('a noisy loss still better than guessing is not divergence, however far above the lowest', () => {

@@ -13,7 +13,7 @@ import {
   MAX_MODEL_PARAMETERS,
   parameterCount,
 } from '../../src/model/model.js';
-import { checkTrainingMemory, trainingMemoryBytes } from '../../src/train/memory.js';
+import { checkTrainingMemory, MEMORY_SHARE, trainingMemoryBytes } from '../../src/train/memory.js';
 
 /** The error a function throws (fails the test when it throws none). */
 function thrown(run: () => void): MnnError {
@@ -91,6 +91,12 @@ describe('training memory', () => {
     expect(trainingMemoryBytes({ ...shape, threads: 16 })).toBeGreaterThan(small);
   });
 
+  it('is 8 bytes per parameter in MAX_CHUNKS + 6 copies, 4 per pixel, and Z, A, Δ of 128 samples per thread', () => {
+    // [4, 3, 2]: 3·5 + 2·4 = 23 parameters, 5 neurons; 10 samples of 4 pixels; 2 threads.
+    const bytes = trainingMemoryBytes({ layerSizes: [4, 3, 2], samples: 10, threads: 2 });
+    expect(bytes).toBe(8 * 23 * (24 + 6) + 10 * 4 * 4 + 8 * 128 * 5 * 3 * 2);
+  });
+
   it('counts the optimizer state and the best so far of the new architectures', () => {
     const shape = { layerSizes: [784, 1000, 10], samples: 60000, threads: 1 };
     const paper = trainingMemoryBytes(shape);
@@ -108,6 +114,8 @@ describe('training memory', () => {
       }),
     );
     expect(error.kind).toBe('limit');
+    expect(error.option).toBe('layerSizes');
+    expect(error.hint).toBe('use smaller layers or fewer threads');
     expect(error.message).toMatch(
       /^training a 784-10000-10 network on 60000 samples with 2 threads needs about [\d.]+ GB of memory, over the limit of 800 MB \(80% of the 1 GB this machine has\)$/,
     );
@@ -118,6 +126,12 @@ describe('training memory', () => {
         threads: 2,
         availableBytes: 1e9,
       }),
+    ).not.toThrow();
+    // Exactly at the limit is still allowed.
+    const shape = { layerSizes: [4, 3, 2], samples: 10, threads: 2 };
+    const needed = trainingMemoryBytes(shape);
+    expect(() =>
+      checkTrainingMemory({ ...shape, availableBytes: needed / MEMORY_SHARE }),
     ).not.toThrow();
   });
 });

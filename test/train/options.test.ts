@@ -42,6 +42,8 @@ describe('checkTrainOptions accepts the edges of every range', () => {
     ['seed 0', { seed: 0 }],
     ['seed 2³² − 1', { seed: 2 ** 32 - 1 }],
     ['uniform initialization', { init: 'uniform' }],
+    ['float32 arithmetic', { precision: 'f32' }],
+    ['float64 arithmetic, named', { precision: 'f64' }],
     ['evalEvery 1', { evalEvery: 1 }],
     ['checkpointEvery 0', { checkpointEvery: 0 }],
     ['batch size 1', { batchSize: 1 }],
@@ -110,6 +112,12 @@ describe('checkTrainOptions refuses, naming the option', () => {
       { init: 'xavier' as 'he' },
       'init',
       "init must be 'he' or 'uniform', got xavier",
+    ],
+    [
+      'an unknown precision',
+      { precision: 'f16' as 'f32' },
+      'precision',
+      "precision must be 'f64' or 'f32', got f16",
     ],
     [
       'evalEvery 0',

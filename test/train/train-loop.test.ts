@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { MnnError } from '../../src/errors.js';
 import { initParameters } from '../../src/nn/init.js';
+import type { Parameters } from '../../src/nn/parameters.js';
 import type { GradientEngine, PassResult } from '../../src/train/engine.js';
 import type { HistoryPoint } from '../../src/train/history.js';
 import { train, type TrainEvents, type TrainOptions } from '../../src/train/train.js';
@@ -252,6 +253,78 @@ describe('the training loop', () => {
   });
 });
 
+describe('the divergence rule and the magnitude check in the loop', () => {
+  it('applies the whole rule to each full-batch step, only finiteness to each mini-batch', async () => {
+    // Pass 2 is step 2's (the parameters after 1 step): 50 is over 10× the lowest (1) and ln 4.
+    const exploding = (call: number) => ({ loss: call === 2 ? 50 : 1, correct: 0 });
+    await expect(train(data, base, scripted({ compute: exploding }))).rejects.toThrow(
+      'training diverged at iteration 1: the loss rose to 50.00, over 10× the lowest so far (1.000)',
+    );
+    // One noisy batch of 20 among batches of 1: the point's mean (8.6) stays under 10×.
+    const noisy = (call: number) => ({ loss: call === 2 ? 20 : 1, correct: 0 });
+    const options = { ...base, batchSize: 8 };
+    const result = await train(data, options, scripted({ compute: noisy }, options));
+    expect(result.history[0].loss).toBeCloseTo((8 + 160 + 4) / 20, 12);
+  });
+
+  it("measures a starting loss only for a fresh mini-batch run, and a resumed one compares with its history's lowest", async () => {
+    const evaluations = { count: 0 };
+    const counting = (options: TrainOptions, script: Script = {}) => {
+      const factory = scripted(script, options);
+      return async (dataset: Dataset) => {
+        const engine = await factory(dataset);
+        if (dataset !== data.train) return engine;
+        const evaluate = (parameters: Parameters, samples?: Uint32Array) => {
+          evaluations.count++;
+          return engine.evaluate(parameters, samples);
+        };
+        return { ...engine, evaluate };
+      };
+    };
+    await train(data, base, counting(base));
+    expect(evaluations.count).toBe(0); // full batch: its start is a history point
+    const miniBatch = { ...base, batchSize: 8 };
+    await train(data, miniBatch, counting(miniBatch));
+    expect(evaluations.count).toBe(1);
+    const resume = {
+      parameters: initParameters(base.layerSizes, { init: 'he', seed: 1 }),
+      iteration: 3,
+      history: [{ iteration: 3, loss: 0.1, trainAccuracy: 0.9, testAccuracy: 0.9 }],
+      seconds: 0,
+    };
+    // Losses of 5 are under 10× the starting loss (1), but over 10× the history's 0.1 and ln 4.
+    const five = () => ({ loss: 5, correct: 0 });
+    const resumed = { ...miniBatch, resume };
+    await expect(train(data, resumed, counting(resumed, { compute: five }))).rejects.toThrow(
+      'training diverged at iteration 6: the loss rose to 5.000, over 10× the lowest so far (0.1000)',
+    );
+    expect(evaluations.count).toBe(1); // no starting loss for the resumed run
+  });
+
+  it('refuses to return parameters too large to load back, and accepts them at the bound', async () => {
+    const at = (magnitude: number) => {
+      const parameters = initParameters(base.layerSizes, { init: 'he', seed: 1 });
+      parameters.W[0][3] = -magnitude;
+      return { parameters, iteration: 0, history: [], seconds: 0 };
+    };
+    const over = train(data, { ...base, resume: at(2e6) }, scripted({}));
+    await expect(over).rejects.toThrow(
+      expect.objectContaining({
+        message:
+          "training diverged at iteration 6: a weight grew to 2.00e+6, beyond a working network's 1000000",
+        kind: 'diverged',
+      }),
+    );
+    const bound = await train(data, { ...base, resume: at(1e6) }, scripted({}));
+    expect(bound.parameters.W[0][3]).toBe(-1e6);
+  });
+
+  it('returns the latest parameters, copied once, as the selected ones without validation', async () => {
+    const { result } = await recordRun(base, {});
+    expect(result.selected).toBe(result.parameters);
+  });
+});
+
 describe('time in the training loop (a clock moved by the test)', () => {
   /** performance.now() as the test sets it: `clock.ms`. */
   function fakeClock() {
@@ -262,6 +335,7 @@ describe('time in the training loop (a clock moved by the test)', () => {
 
   it('checkpoints when checkpointSeconds have passed since the last one, and adds up the seconds', async () => {
     const clock = fakeClock();
+    clock.ms = 5000; // the process has run a while before training starts
     const resume = {
       parameters: initParameters(base.layerSizes, { init: 'he', seed: 1 }),
       iteration: 0,
@@ -277,6 +351,13 @@ describe('time in the training loop (a clock moved by the test)', () => {
     );
     expect(checkpoints).toEqual([3, 6, 9]);
     expect(result.seconds).toBeCloseTo(101, 12);
+  });
+
+  it('checkpoints as soon as exactly checkpointSeconds have passed', async () => {
+    const clock = fakeClock();
+    const options = { ...base, iterations: 10, checkpointSeconds: 0.2 };
+    const { checkpoints } = await recordRun(options, {}, { onIteration: () => (clock.ms += 100) });
+    expect(checkpoints).toEqual([2, 4, 6, 8]);
   });
 
   it('takes no checkpoint by time unless asked', async () => {
