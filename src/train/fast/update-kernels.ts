@@ -176,92 +176,126 @@ function momentumFunction() {
   return builder.build(code(c.splat, forEachPair(k, length, step(true), step(false))));
 }
 
-/** The `adam` function. */
+/** The constants of both Adam functions, in the order of their parameters. */
+const ADAM_CONSTANT_NAMES = [
+  'alpha',
+  'beta1',
+  'beta2',
+  'oneMinusBeta1',
+  'oneMinusBeta2',
+  'correction1',
+  'correction2',
+  'epsilon',
+  'lambda',
+] as const;
+
+/** What both Adam functions declare: θ, g, M, S, their length, the constants, k, m and s. */
+function adamLocals(builder: FunctionBuilder) {
+  const [theta, g, M, S, length] = builder.parameters('theta', 'g', 'M', 'S', 'length');
+  return {
+    theta,
+    g,
+    M,
+    S,
+    length,
+    c: constants(builder, ADAM_CONSTANT_NAMES),
+    k: builder.local('k', 'i32'),
+    firstMoment: temporary(builder, 'm'),
+    secondMoment: temporary(builder, 's'),
+  };
+}
+
+/**
+ * One element (or pair) of an Adam step, the moments as src/train/optimizer.ts updates them and
+ * θ moved along `direction` (code reading the new moments from the m and s temporaries).
+ */
+function adamElementStep(
+  locals: ReturnType<typeof adamLocals>,
+  vector: boolean,
+  direction: (m: Local, s: Local) => Code,
+): Code {
+  const { theta, g, M, S, c, k } = locals;
+  const { load, store, add, sub, mul } = lanes(vector);
+  const value = (name: (typeof ADAM_CONSTANT_NAMES)[number]) => c.value(name, vector);
+  const [m, s] = [locals.firstMoment(vector), locals.secondMoment(vector)];
+  return code(
+    // M ← β₁ M + (1 − β₁) g
+    set(
+      m,
+      code(
+        value('beta1'),
+        element(M, k),
+        load,
+        mul,
+        value('oneMinusBeta1'),
+        element(g, k),
+        load,
+        mul,
+        add,
+      ),
+    ),
+    element(M, k),
+    get(m),
+    store,
+    // S ← β₂ S + (1 − β₂) g ⊙ g
+    set(
+      s,
+      code(
+        value('beta2'),
+        element(S, k),
+        load,
+        mul,
+        value('oneMinusBeta2'),
+        element(g, k),
+        load,
+        mul,
+        element(g, k),
+        load,
+        mul,
+        add,
+      ),
+    ),
+    element(S, k),
+    get(s),
+    store,
+    // θ ← θ − α (direction + λ θ)
+    element(theta, k),
+    element(theta, k),
+    load,
+    value('alpha'),
+    direction(m, s),
+    value('lambda'),
+    element(theta, k),
+    load,
+    mul,
+    add,
+    mul,
+    sub,
+    store,
+  );
+}
+
+/** The `adam` function: the direction M̂ / (√Ŝ + ε), M̂ = M / (1 − β₁ᵗ), Ŝ = S / (1 − β₂ᵗ), in f64. */
 function adamFunction() {
   const builder = new FunctionBuilder('adam');
-  const [theta, g, M, S, length] = builder.parameters('theta', 'g', 'M', 'S', 'length');
-  const names = [
-    'alpha',
-    'beta1',
-    'beta2',
-    'oneMinusBeta1',
-    'oneMinusBeta2',
-    'correction1',
-    'correction2',
-    'epsilon',
-    'lambda',
-  ] as const;
-  const c = constants(builder, names);
-  const k = builder.local('k', 'i32');
-  const firstMoment = temporary(builder, 'm');
-  const secondMoment = temporary(builder, 's');
-  const step = (vector: boolean): number[] => {
-    const { load, store, add, sub, mul, div, sqrt } = lanes(vector);
-    const value = (name: (typeof names)[number]) => c.value(name, vector);
-    const [m, s] = [firstMoment(vector), secondMoment(vector)];
-    return code(
-      // M ← β₁ M + (1 − β₁) g
-      set(
-        m,
-        code(
-          value('beta1'),
-          element(M, k),
-          load,
-          mul,
-          value('oneMinusBeta1'),
-          element(g, k),
-          load,
-          mul,
-          add,
-        ),
+  const locals = adamLocals(builder);
+  const { c, k, length } = locals;
+  const step = (vector: boolean): Code => {
+    const { add, div, sqrt } = lanes(vector);
+    const value = (name: (typeof ADAM_CONSTANT_NAMES)[number]) => c.value(name, vector);
+    return adamElementStep(locals, vector, (m, s) =>
+      code(
+        get(m),
+        value('correction1'),
+        div,
+        get(s),
+        value('correction2'),
+        div,
+        sqrt,
+        value('epsilon'),
+        add,
+        div,
       ),
-      element(M, k),
-      get(m),
-      store,
-      // S ← β₂ S + (1 − β₂) g ⊙ g
-      set(
-        s,
-        code(
-          value('beta2'),
-          element(S, k),
-          load,
-          mul,
-          value('oneMinusBeta2'),
-          element(g, k),
-          load,
-          mul,
-          element(g, k),
-          load,
-          mul,
-          add,
-        ),
-      ),
-      element(S, k),
-      get(s),
-      store,
-      // θ ← θ − α (M̂ / (√Ŝ + ε) + λ θ) with M̂ = M / (1 − β₁ᵗ), Ŝ = S / (1 − β₂ᵗ)
-      element(theta, k),
-      element(theta, k),
-      load,
-      value('alpha'),
-      get(m),
-      value('correction1'),
-      div,
-      get(s),
-      value('correction2'),
-      div,
-      sqrt,
-      value('epsilon'),
-      add,
-      div,
-      value('lambda'),
-      element(theta, k),
-      load,
-      mul,
-      add,
-      mul,
-      sub,
-      store,
     );
   };
   return builder.build(code(c.splat, forEachPair(k, length, step(true), step(false))));
@@ -274,22 +308,8 @@ function adamFunction() {
  */
 function adamF32Function() {
   const builder = new FunctionBuilder('adamF32');
-  const [theta, g, M, S, length] = builder.parameters('theta', 'g', 'M', 'S', 'length');
-  const names = [
-    'alpha',
-    'beta1',
-    'beta2',
-    'oneMinusBeta1',
-    'oneMinusBeta2',
-    'correction1',
-    'correction2',
-    'epsilon',
-    'lambda',
-  ] as const;
-  const c = constants(builder, names);
-  const k = builder.local('k', 'i32');
-  const firstMoment = temporary(builder, 'm');
-  const secondMoment = temporary(builder, 's');
+  const locals = adamLocals(builder);
+  const { c, k, length } = locals;
   // 1 / (1 − β₁ᵗ) and 1 / (1 − β₂ᵗ) in f64; ε in f32; each also as a splat for the pairs.
   const inverse1 = builder.local('inverse1', 'f64');
   const inverse2 = builder.local('inverse2', 'f64');
@@ -308,83 +328,29 @@ function adamF32Function() {
     set(inverse2Pair, code(get(inverse2), f64x2.splat)),
     set(epsilonQuad, code(get(epsilon), f32x4.splat)),
   );
-  const step = (vector: boolean): number[] => {
-    const { load, store, add, sub, mul } = lanes(vector);
-    const value = (name: (typeof names)[number]) => c.value(name, vector);
-    const [m, s] = [firstMoment(vector), secondMoment(vector)];
+  const step = (vector: boolean): Code => {
+    const { mul } = lanes(vector);
     // Narrowed to f32 (a pair into the low lanes), and the f32 result widened back to f64.
     const narrow = vector ? f32x4.demote_f64x2_zero : f32.demote_f64;
     const widen = vector ? f64x2.promote_low_f32x4 : f32.promote;
     const f32ops = vector ? f32x4 : f32;
     // M̂ / (√Ŝ + ε) in f32
-    const direction = code(
-      get(m),
-      get(vector ? inverse1Pair : inverse1),
-      mul,
-      narrow,
-      get(s),
-      get(vector ? inverse2Pair : inverse2),
-      mul,
-      narrow,
-      f32ops.sqrt,
-      get(vector ? epsilonQuad : epsilon),
-      f32ops.add,
-      f32ops.div,
-      widen,
-    );
-    return code(
-      // M ← β₁ M + (1 − β₁) g and S ← β₂ S + (1 − β₂) g ⊙ g, as `adam`
-      set(
-        m,
-        code(
-          value('beta1'),
-          element(M, k),
-          load,
-          mul,
-          value('oneMinusBeta1'),
-          element(g, k),
-          load,
-          mul,
-          add,
-        ),
+    return adamElementStep(locals, vector, (m, s) =>
+      code(
+        get(m),
+        get(vector ? inverse1Pair : inverse1),
+        mul,
+        narrow,
+        get(s),
+        get(vector ? inverse2Pair : inverse2),
+        mul,
+        narrow,
+        f32ops.sqrt,
+        get(vector ? epsilonQuad : epsilon),
+        f32ops.add,
+        f32ops.div,
+        widen,
       ),
-      element(M, k),
-      get(m),
-      store,
-      set(
-        s,
-        code(
-          value('beta2'),
-          element(S, k),
-          load,
-          mul,
-          value('oneMinusBeta2'),
-          element(g, k),
-          load,
-          mul,
-          element(g, k),
-          load,
-          mul,
-          add,
-        ),
-      ),
-      element(S, k),
-      get(s),
-      store,
-      // θ ← θ − α (direction + λ θ)
-      element(theta, k),
-      element(theta, k),
-      load,
-      value('alpha'),
-      direction,
-      value('lambda'),
-      element(theta, k),
-      load,
-      mul,
-      add,
-      mul,
-      sub,
-      store,
     );
   };
   return builder.build(code(prologue, forEachPair(k, length, step(true), step(false))));
