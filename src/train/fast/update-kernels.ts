@@ -34,6 +34,17 @@ export interface AdamConstants {
   readonly epsilon: number;
 }
 
+/** An Adam step over a slice (both Adam kernels take the same arguments). */
+type AdamUpdate = (
+  theta: Float64Array,
+  g: Float64Array,
+  M: Float64Array,
+  S: Float64Array,
+  alpha: number,
+  constants: AdamConstants,
+  lambda: number,
+) => void;
+
 /** One optimizer step over a slice: θ, g and the state arrays all of the same length. */
 export interface UpdateKernels {
   /** θ ← θ − α (g + λ θ). */
@@ -51,29 +62,13 @@ export interface UpdateKernels {
    * M ← β₁ M + (1 − β₁) g, S ← β₂ S + (1 − β₂) g ⊙ g,
    * θ ← θ − α (M / (1 − β₁ᵗ) / (√(S / (1 − β₂ᵗ)) + ε) + λ θ).
    */
-  adam(
-    theta: Float64Array,
-    g: Float64Array,
-    M: Float64Array,
-    S: Float64Array,
-    alpha: number,
-    constants: AdamConstants,
-    lambda: number,
-  ): void;
+  adam: AdamUpdate;
   /**
    * `adam` for f32 runs: M and S exactly as `adam` updates them, and θ in f64, but Adam's
    * direction M̂ / (√Ŝ + ε) in f32, with M̂ = M · (1 / (1 − β₁ᵗ)) and Ŝ = S · (1 / (1 − β₂ᵗ)):
    * the f64 divisions and square root cost more than everything else of a step's update.
    */
-  adamF32(
-    theta: Float64Array,
-    g: Float64Array,
-    M: Float64Array,
-    S: Float64Array,
-    alpha: number,
-    constants: AdamConstants,
-    lambda: number,
-  ): void;
+  adamF32: AdamUpdate;
 }
 
 /**
