@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -179,11 +179,22 @@ function writeEdgeFixtures(at: (name: string) => string): void {
   }
 }
 
-/** Every file under `root` with its size, time and content hash: any change shows up. */
-function snapshot(root: string): Record<string, string> {
+/**
+ * An mnn temporary file (".NAME.PID-HEX.tmp"): while cases run concurrently, another case's write
+ * or writability probe may hold one for a moment, so each case's snapshot leaves them out and a
+ * last test checks that none is left once all have run.
+ */
+const TEMPORARY = /^\..+\.\d+-[0-9a-f]{6}\.tmp$/;
+
+/**
+ * Every file under `root` with its size, time and content hash: any change shows up (mnn's
+ * temporaries only when `withTemporaries`).
+ */
+function snapshot(root: string, withTemporaries = false): Record<string, string> {
   const entries: Record<string, string> = {};
   const walk = (directory: string): void => {
     for (const name of readdirSync(directory)) {
+      if (!withTemporaries && TEMPORARY.test(name)) continue;
       const path = join(directory, name);
       const stats = lstatSync(path);
       if (stats.isDirectory()) {
@@ -435,4 +446,9 @@ describe('CLI error matrix: exit code, a short message without a stack trace, no
       });
     });
   }
+
+  it('leaves no temporary file in the fixtures once every case has run', () => {
+    const paths = Object.keys(snapshot(fixtures, true));
+    expect(paths.filter((path) => TEMPORARY.test(basename(path)))).toEqual([]);
+  });
 });
