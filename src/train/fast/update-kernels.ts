@@ -197,6 +197,8 @@ function adamLocals(builder: FunctionBuilder) {
     k: builder.local('k', 'i32'),
     firstMoment: temporary(builder, 'm'),
     secondMoment: temporary(builder, 's'),
+    gradient: temporary(builder, 'gk'),
+    parameter: temporary(builder, 'thetaK'),
   };
 }
 
@@ -213,7 +215,11 @@ function adamElementStep(
   const { load, store, add, sub, mul } = lanes(vector);
   const value = (name: (typeof ADAM_CONSTANT_NAMES)[number]) => c.value(name, vector);
   const [m, s] = [locals.firstMoment(vector), locals.secondMoment(vector)];
+  // g and θ read once each (the stores to M and S in between may alias them for the compiler).
+  const [gradient, parameter] = [locals.gradient(vector), locals.parameter(vector)];
   return code(
+    set(gradient, code(element(g, k), load)),
+    set(parameter, code(element(theta, k), load)),
     // M ← β₁ M + (1 − β₁) g
     set(
       m,
@@ -223,8 +229,7 @@ function adamElementStep(
         load,
         mul,
         value('oneMinusBeta1'),
-        element(g, k),
-        load,
+        get(gradient),
         mul,
         add,
       ),
@@ -241,11 +246,9 @@ function adamElementStep(
         load,
         mul,
         value('oneMinusBeta2'),
-        element(g, k),
-        load,
+        get(gradient),
         mul,
-        element(g, k),
-        load,
+        get(gradient),
         mul,
         add,
       ),
@@ -255,13 +258,11 @@ function adamElementStep(
     store,
     // θ ← θ − α (direction + λ θ)
     element(theta, k),
-    element(theta, k),
-    load,
+    get(parameter),
     value('alpha'),
     direction(m, s),
     value('lambda'),
-    element(theta, k),
-    load,
+    get(parameter),
     mul,
     add,
     mul,
