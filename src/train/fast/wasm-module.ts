@@ -39,8 +39,8 @@ export type ValueType = keyof typeof ValueType;
 /**
  * What follows an opcode: nothing, an index (local or branch depth, unsigned LEB128), a signed
  * i32, the 4 bytes of an f32 or the 8 of an f64, a memory access (alignment and byte offset), a block type (always
- * "no result" here), the memory index of memory.fill, a lane index, or the 16 bytes of a v128
- * constant.
+ * "no result" here), the memory index of memory.fill, a lane index, the 16 bytes of a v128
+ * constant, or the 16 byte-lane indices of a shuffle.
  */
 export type Immediate =
   | 'none'
@@ -53,7 +53,8 @@ export type Immediate =
   | 'blocktype'
   | 'memory'
   | 'lane'
-  | 'v128';
+  | 'v128'
+  | 'shuffle';
 
 /** One instruction: its opcode (after a 0xfc or 0xfd prefix, if any) and its immediate. */
 export interface InstructionSpec {
@@ -127,6 +128,7 @@ export const INSTRUCTIONS = {
   'v128.load': { prefix: 0xfd, code: 0x00, immediate: 'memarg', width: 16, align: 3 },
   'v128.store': { prefix: 0xfd, code: 0x0b, immediate: 'memarg', width: 16, align: 3 },
   'v128.const': { prefix: 0xfd, code: 0x0c, immediate: 'v128' },
+  'i8x16.shuffle': { prefix: 0xfd, code: 0x0d, immediate: 'shuffle' },
   'f32x4.splat': { prefix: 0xfd, code: 0x13, immediate: 'none' },
   'f64x2.splat': { prefix: 0xfd, code: 0x14, immediate: 'none' },
   'f32x4.extract_lane': { prefix: 0xfd, code: 0x1f, immediate: 'lane' },
@@ -218,7 +220,22 @@ function emit(name: InstructionName, argument = 0): number[] {
     case 'v128':
       if (argument !== 0) throw new RangeError('only the zero v128 constant is supported');
       return [...opcode, ...new Array<number>(16).fill(0)];
+    case 'shuffle':
+      throw new RangeError('a shuffle takes its lanes: use shuffleF32');
   }
+}
+
+/**
+ * i8x16.shuffle of the two v128 on the stack (a, then b) by f32 lanes: lane k of the result is
+ * lane lanes[k] of a (0–3) or of b (4–7).
+ */
+export function shuffleF32(lanes: readonly [number, number, number, number]): number[] {
+  if (lanes.some((lane) => !Number.isInteger(lane) || lane < 0 || lane > 7)) {
+    throw new RangeError(`f32 shuffle lanes are 0 to 7, got ${lanes.join(', ')}`);
+  }
+  const spec = INSTRUCTIONS['i8x16.shuffle'];
+  const bytes = lanes.flatMap((lane) => [0, 1, 2, 3].map((b) => 4 * lane + b));
+  return [spec.prefix, ...uleb(spec.code), ...bytes];
 }
 
 /** A parameter or local of a function being built: its index, type and name (for the WAT text). */

@@ -237,6 +237,8 @@ function immediateText(
       );
       return ` i32x4 ${words.map(hex32).join(' ')}`;
     }
+    case 'shuffle':
+      return ` ${Array.from({ length: 16 }, () => reader.byte()).join(' ')}`;
   }
 }
 

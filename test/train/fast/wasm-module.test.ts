@@ -11,6 +11,7 @@ import {
   i32,
   ifThen,
   increment,
+  shuffleF32,
   set,
   sleb,
   uleb,
@@ -43,6 +44,16 @@ function store(out: Local, index: Code, value: Code): number[] {
   return code(get(out), index, i32.const(3), i32.shl, i32.add, value, f64.store());
 }
 type Code = readonly number[];
+
+describe('shuffleF32', () => {
+  it('picks f32 lanes of a (0–3) and b (4–7) as their four bytes each', () => {
+    expect(shuffleF32([0, 4, 1, 5])).toEqual([
+      0xfd, 0x0d, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23,
+    ]);
+    expect(() => shuffleF32([0, 8, 1, 5])).toThrow(RangeError);
+    expect(() => shuffleF32([0, 1.5, 1, 5])).toThrow(RangeError);
+  });
+});
 
 describe('loops that balance themselves', () => {
   const arena = kernelArena();
