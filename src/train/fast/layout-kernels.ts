@@ -47,8 +47,8 @@ export interface LayoutKernels {
   ): void;
   /**
    * target[j·targetStride + i] = source[i·sourceStride + j] / divisor for i < rows, j < columns:
-   * a transpose (of a block of rows), divided on the way (by 1: a copy), and rounded to f32 when
-   * the target is f32.
+   * a transpose (of a block of rows), divided on the way (by 1: a copy); an f32 target gets
+   * source · (1 / divisor) rounded to f32 (no division per element).
    */
   transpose(
     target: FloatArray,
@@ -141,10 +141,14 @@ function transposeFunction(divided: boolean, targetType: FloatType) {
   const toStep = builder.local('toStep', 'i32');
   const pair = builder.local('pair', 'v128');
   const divisors = builder.local('divisors', 'v128');
-  const quotient = (vector: boolean) =>
-    divisor === undefined
-      ? []
-      : code(get(vector ? divisors : divisor), vector ? f64x2.div : f64.div);
+  // An f32 target takes the f64 product with 1 / divisor, rounded once to f32: within f32's
+  // rounding of the quotient, without a division per pair (as adamGroupF32 makes the copies).
+  const reciprocal = builder.local('reciprocal', 'f64');
+  const quotient = (vector: boolean) => {
+    if (divisor === undefined) return [];
+    if (narrow) return code(get(vector ? divisors : reciprocal), vector ? f64x2.mul : f64.mul);
+    return code(get(vector ? divisors : divisor), vector ? f64x2.div : f64.div);
+  };
   // An f64 on the stack stored to the target: as is, or rounded to f32.
   const store = narrow ? code(f32.demote_f64, f32.store()) : f64.store();
   const twoColumns = code(
@@ -159,7 +163,12 @@ function transposeFunction(divided: boolean, targetType: FloatType) {
   return builder.build(
     code(
       set(toStep, code(get(targetStride), i32.const(targetType.shift), i32.shl)),
-      divisor === undefined ? [] : set(divisors, code(get(divisor), f64x2.splat)),
+      divisor === undefined
+        ? []
+        : code(
+            set(reciprocal, code(f64.const(1), get(divisor), f64.div)),
+            set(divisors, code(get(narrow ? reciprocal : divisor), f64x2.splat)),
+          ),
       forEach(
         i,
         rows,

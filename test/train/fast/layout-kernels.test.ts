@@ -75,7 +75,7 @@ describe('layout kernels against plain loops', () => {
     }
   });
 
-  it('transpose into f32 and narrow: each target the f64 result rounded to f32', () => {
+  it('transpose into f32 and narrow: each target the f64 product with 1 / divisor rounded to f32', () => {
     for (const [rows, columns] of [
       [1, 1],
       [3, 1],
@@ -88,7 +88,7 @@ describe('layout kernels against plain loops', () => {
         const expected = new Float32Array(columns * rows);
         for (let i = 0; i < rows; i++) {
           for (let j = 0; j < columns; j++) {
-            expected[j * rows + i] = source[i * columns + j] / divisor;
+            expected[j * rows + i] = source[i * columns + j] * (1 / divisor);
           }
         }
         expect([...target]).toEqual([...expected]);
