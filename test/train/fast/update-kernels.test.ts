@@ -5,6 +5,7 @@ import {
   copyInto,
   expectSameBits,
   kernelArena,
+  randomFloat32s,
   randomFloats,
 } from '../../helpers/kernel-memory.js';
 
@@ -115,6 +116,98 @@ describe('update kernels against plain loops', () => {
           expect(Math.abs(theta[i] - eTheta[i])).toBeLessThanOrEqual(bound);
         }
       }
+    }
+  });
+
+  // adamGroupF32: every f32 step (the chunk sums added in order, the scale, M, S, the direction)
+  // exactly as Math.fround rounds it, θ − α(d + λθ) in f64, and the forward copy θ · (1/255)
+  // rounded to f32, all in the group's pixel-major order: the bits must match a plain loop.
+  it('adamGroupF32: f32 moments and direction from the chunk sums, θ in f64, the forward copy', () => {
+    const fr = Math.fround;
+    for (const [rowLength, width, chunkCount] of [
+      [2, 4, 1],
+      [6, 8, 3],
+      [10, 12, 2],
+    ]) {
+      const n = rowLength * width;
+      const stride = n + 5;
+      const theta = randomFloats(arena, n, random);
+      const M = randomFloat32s(arena, n, random);
+      const S = randomFloat32s(arena, n, random);
+      // Second moments are positive, and every other one small enough that ε counts.
+      S.forEach((value, i) => (S[i] = Math.abs(value) * (i % 2 === 0 ? 1e-4 : 1e-17)));
+      const partials = randomFloat32s(arena, (chunkCount - 1) * stride + n, random, 0.2);
+      const weights = randomFloat32s(arena, n, random);
+      const [eTheta, eM, eS] = [
+        Float64Array.from(theta),
+        Float32Array.from(M),
+        Float32Array.from(S),
+      ];
+      const eWeights = new Float32Array(n);
+      const scale = 1 / 64 / 255;
+      const k = ADAM;
+      const [alpha, lambda] = [1e-3, 1e-2];
+      for (let p = 0; p < rowLength; p++) {
+        for (let j = 0; j < width; j++) {
+          const q = p * width + j;
+          let sum = partials[q];
+          for (let c = 1; c < chunkCount; c++) sum = fr(sum + partials[c * stride + q]);
+          const g = fr(sum * fr(scale));
+          eM[q] = fr(fr(fr(k.beta1) * eM[q]) + fr(fr(k.oneMinusBeta1) * g));
+          eS[q] = fr(fr(fr(k.beta2) * eS[q]) + fr(fr(fr(k.oneMinusBeta2) * g) * g));
+          const mHat = fr(eM[q] * fr(1 / k.correction1));
+          const sHat = fr(eS[q] * fr(1 / k.correction2));
+          const d = fr(mHat / fr(fr(Math.sqrt(sHat)) + fr(k.epsilon)));
+          const t = j * rowLength + p;
+          eTheta[t] -= alpha * (d + lambda * eTheta[t]);
+          eWeights[q] = eTheta[t] * (1 / 255);
+        }
+      }
+      kernels.adamGroupF32(
+        {
+          theta,
+          M,
+          S,
+          partials,
+          chunkCount,
+          stride,
+          gradientScale: scale,
+          weights,
+          rowLength,
+          width,
+          divisor: 255,
+        },
+        alpha,
+        k,
+        lambda,
+      );
+      expectSameBits(theta, eTheta);
+      expect([...M]).toEqual([...eM]);
+      expect([...S]).toEqual([...eS]);
+      expect([...weights]).toEqual([...eWeights]);
+    }
+  });
+
+  it('adamGroupF32 refuses an odd row length or a width not a multiple of 4', () => {
+    for (const [rowLength, width] of [
+      [3, 4],
+      [2, 6],
+    ]) {
+      const n = rowLength * width;
+      const group = {
+        theta: randomFloats(arena, n, random),
+        M: randomFloat32s(arena, n, random),
+        S: randomFloat32s(arena, n, random),
+        partials: randomFloat32s(arena, n, random),
+        chunkCount: 1,
+        stride: n,
+        gradientScale: 1,
+        weights: randomFloat32s(arena, n, random),
+        rowLength,
+        width,
+        divisor: 255,
+      };
+      expect(() => kernels.adamGroupF32(group, 1e-3, ADAM, 0)).toThrow(RangeError);
     }
   });
 

@@ -103,7 +103,7 @@ describe('moduleText', () => {
       [tileModule(), ['forward', 'gradient', 'backDelta']],
       [tileModule(f32), ['forward', 'gradient', 'backDelta']],
       [layoutModule(), ['sumChunks', 'transpose', 'sumChunksF32', 'transposeDividedF32', 'narrow']],
-      [updateModule(), ['gradientDescent', 'momentum', 'adam']],
+      [updateModule(), ['gradientDescent', 'momentum', 'adam', 'adamF32', 'adamGroupF32']],
       [costModule(), ['softmax', 'exp']],
       [costModule('f32'), ['softmax', 'exp']],
     ];
@@ -112,6 +112,10 @@ describe('moduleText', () => {
       for (const name of names) expect(text).toContain(`(func $${name} (export "${name}")`);
     }
     expect(moduleText(updateModule())).toContain('(param $alpha f64)');
+    // [w(j,p), w(j+1,p), w(j,p+1), w(j+1,p+1)]: f32 lanes 0, 4, 1, 5 as their 16 bytes
+    expect(moduleText(updateModule())).toContain(
+      'i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23',
+    );
     expect(moduleText(costModule())).toContain('i64x2.shl');
     for (let width = 1; width <= MAX_GROUP_WIDTH; width++) {
       const input = moduleText(inputModule(width));
