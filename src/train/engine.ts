@@ -51,6 +51,12 @@ export interface GradientEngine {
   /** Releases workers and buffers. */
   close(): Promise<void>;
   /**
+   * Optional: brings the arrays the engine's steps used up to date where it keeps its own newer
+   * copy (the fast engine's f32 Adam moments); call it before reading optimizer state or
+   * gradients after `trainStep` or `optimizerStep`.
+   */
+  sync?(): void;
+  /**
    * Optional: zeroed arrays shaped like the parameters, in the engine's own memory. Parameters,
    * gradients and optimizer state made here are used in place, with no copies per step; from
    * the first `optimizerStep` on, change such parameters only through it.

@@ -487,6 +487,8 @@ class TrainingRun {
 
   /** Where training stands, with the parameters to keep and their history point. */
   snapshot(): TrainResult {
+    // The optimizer state as the engine has it, before anything reads or saves it.
+    this.engines.train.sync?.();
     const { best, history } = this;
     const summary = best
       ? history.find((point) => point.iteration === best.iteration)

@@ -81,6 +81,13 @@ function throughModelFile(result: TrainResult, trainOptions: TrainOptions): Trai
 const fast = (dataset: Dataset, layerSizes: readonly number[]) =>
   createFastEngine(dataset, layerSizes, { threads: 2 });
 
+/**
+ * The fast engine in f32: with 12 hidden neurons (one group of three f32 quads) it keeps Adam's
+ * W⁽¹⁾ moments in f32 in its own layout, which a checkpoint must see (FastEngine.sync).
+ */
+const fastF32 = (dataset: Dataset, layerSizes: readonly number[]) =>
+  createFastEngine(dataset, layerSizes, { threads: 2, precision: 'f32' });
+
 /** Trains until `stopAt` steps are done, as Ctrl-C would, and returns where it stood. */
 async function interruptedAt(
   stopAt: number,
@@ -154,6 +161,8 @@ describe('train: checkpoints and exact resume', () => {
     [31, 'reference', reference],
     [13, 'fast', fast],
     [31, 'fast', fast],
+    [13, 'fast f32', fastF32],
+    [31, 'fast f32', fastF32],
   ] as const)(
     'Adam mini-batches with validation, dropout and shifts: stopped at step %i (mid-epoch), saved, loaded and resumed, give bit-identical weights and history (%s engine)',
     async (stopAt, _name, engines) => {

@@ -7,6 +7,7 @@ import type { OptimizerSettings, OptimizerState } from '../../src/train/optimize
 import type { FastEngine } from '../../src/train/fast/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { UpdateRule } from '../../src/train/fast/step.js';
+import type { Precision } from '../../src/train/fast/wasm-module.js';
 import { zeroParameters } from '../../src/nn/init.js';
 import {
   bytesOf,
@@ -379,7 +380,6 @@ describe('fast engine trainStep (compute and optimizer step in one call)', () =>
     { kind: 'momentum', momentum: 0.9, weightDecay: 1e-3 },
     { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-3 },
   ];
-  const sizes = [784, 26, 12, 10];
   const dataset = randomDataset({
     count: 500,
     rows: 28,
@@ -392,10 +392,11 @@ describe('fast engine trainStep (compute and optimizer step in one call)', () =>
   /** θ, g and the optimizer state after 3 steps, as bytes, and the steps' losses and counts. */
   async function threeSteps(
     engine: FastEngine,
+    sizes: number[],
     settings: OptimizerSettings,
     fused: boolean,
     own: boolean,
-  ): Promise<{ bytes: Buffer; passes: PassResult[] }> {
+  ): Promise<{ bytes: Buffer; passes: PassResult[]; state: OptimizerState }> {
     const sets = (): Parameters => (own ? engine.allocateParameters() : zeroParameters(sizes));
     const [params, gradients] = [sets(), sets()];
     const initial = randomParameters(sizes, new Random(8));
@@ -419,20 +420,57 @@ describe('fast engine trainStep (compute and optimizer step in one call)', () =>
       }
     }
     expect(state.t).toBe(3);
+    engine.sync();
     const arrays = [params, gradients, state.V, state.M, state.S].filter((a) => a !== undefined);
-    return { bytes: Buffer.concat(arrays.map(bytesOf)), passes };
+    return { bytes: Buffer.concat(arrays.map(bytesOf)), passes, state };
   }
 
-  for (const precision of ['f64', 'f32'] as const) {
+  it('f32 Adam: a trainStep’s first-layer gradient is written before a later compute replaces the sums, and that compute is as on its own', async () => {
+    const sizes = [784, 32, 12, 10];
+    const settings = SETTINGS[2];
+    const initial = randomParameters(sizes, new Random(8));
+    const batchA = randomBatch(500, 150, 1, { maxShift: 1 });
+    const batchB = randomBatch(500, 64, 2, {});
+    const bytes: Buffer[][] = [];
+    for (const fused of [true, false]) {
+      const engine = await createFastEngine(dataset, sizes, { threads: 2, precision: 'f32' });
+      engines.push(engine);
+      const [params, gradients, later, M, S] = [0, 1, 2, 3, 4].map(() =>
+        engine.allocateParameters(),
+      );
+      params.W.forEach((W, l) => W.set(initial.W[l]));
+      params.b.forEach((b, l) => b.set(initial.b[l]));
+      const state: OptimizerState = { t: 0, M, S };
+      if (fused) {
+        await engine.trainStep(params, gradients, batchA, { settings, state, alpha: 0.01 });
+      } else {
+        await engine.compute(params, gradients, batchA);
+        await engine.optimizerStep(settings, state, params, gradients, 0.01);
+      }
+      await engine.compute(params, later, batchB);
+      engine.sync();
+      bytes.push([params, gradients, later, M, S].map(bytesOf));
+    }
+    expect(bytes[0]).toEqual(bytes[1]);
+  });
+
+  // 26 neurons make f32 groups of 12 and 14 (not whole quads: Adam keeps f64 moments there);
+  // 32 make two groups of 16, whose Adam moments the engine keeps in f32 (adamGroupF32).
+  const SHAPES: readonly (readonly [Precision, number[]])[] = [
+    ['f64', [784, 26, 12, 10]],
+    ['f32', [784, 26, 12, 10]],
+    ['f32', [784, 32, 12, 10]],
+  ];
+  for (const [precision, sizes] of SHAPES) {
     for (const settings of SETTINGS) {
-      it(`${settings.kind}, ${precision}: the bytes of compute then optimizerStep, own arrays or not, 1 and 2 threads`, async () => {
-        const runs: { bytes: Buffer; passes: PassResult[] }[] = [];
+      it(`${settings.kind}, ${precision}, ${sizes.join('-')}: the bytes of compute then optimizerStep, own arrays or not, 1 and 2 threads`, async () => {
+        const runs: { bytes: Buffer; passes: PassResult[]; state: OptimizerState }[] = [];
         for (const threads of [1, 2]) {
           for (const own of [true, false]) {
             for (const fused of [false, true]) {
               const engine = await createFastEngine(dataset, sizes, { threads, precision });
               engines.push(engine);
-              runs.push(await threeSteps(engine, settings, fused, own));
+              runs.push(await threeSteps(engine, sizes, settings, fused, own));
               // On own arrays, trainStep runs no separate reduce (nor update) phase.
               const phases = engine.phaseSeconds();
               expect(phases.reduce === 0).toBe(fused && own);
@@ -452,6 +490,13 @@ describe('fast engine trainStep (compute and optimizer step in one call)', () =>
         }
         const sameArithmetic = precision === 'f64' || settings.kind !== 'adam';
         expect(ownRuns[0].bytes.equals(outsideRuns[0].bytes)).toBe(sameArithmetic);
+        // Where the engine keeps W⁽¹⁾'s Adam moments in f32, every one of them is an f32.
+        const { M } = ownRuns[0].state;
+        const f32Moments = precision === 'f32' && settings.kind === 'adam' && sizes[1] === 32;
+        if (M !== undefined) {
+          expect(M.W[0].every((m) => Math.fround(m) === m)).toBe(f32Moments);
+          expect(M.W[1].every((m) => Math.fround(m) === m)).toBe(false);
+        }
       });
     }
   }

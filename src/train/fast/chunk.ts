@@ -42,6 +42,11 @@ export interface SharedPass {
    */
   readonly narrowWeights: Float32Array;
   readonly narrowBiases: Float32Array;
+  /**
+   * In f32 only (else empty): Adam's M and S of W⁽¹⁾ in f32, n₀ × width by group as the chunk
+   * sums are (step.ts, f32Moments), and its owner keeps the slots' own W⁽¹⁾ parts current.
+   */
+  readonly firstLayerMoments: { readonly M: Float32Array; readonly S: Float32Array };
   /** Chunk c's un-normalized gradient sums at c·parameterCount, in plan order. */
   readonly partials: FloatArray;
   /** Per chunk: Σ −log softmax(Z⁽ᴸ⁾)_label over its samples. */

@@ -8,7 +8,7 @@ import type { OptimizerSettings, OptimizerState } from '../optimizer.js';
 import { optimizerStep } from '../optimizer.js';
 import type { SharedPass } from './chunk.js';
 import { chunkCapacity } from './chunk.js';
-import { PhaseRunner } from './phases.js';
+import { PhaseRunner, momentGroups } from './phases.js';
 import type { PassPlan } from './plan.js';
 import {
   DEFAULT_BLOCK_SIZE,
@@ -164,6 +164,10 @@ function allocatePass(
     transposed: floats(plan.transposedCount),
     narrowWeights: arena.allocate(Float32Array, narrow ? plan.transposedCount : 0),
     narrowBiases: arena.allocate(Float32Array, narrow ? biasCount : 0),
+    firstLayerMoments: {
+      M: arena.allocate(Float32Array, narrow ? sizes[0] * sizes[1] : 0),
+      S: arena.allocate(Float32Array, narrow ? sizes[0] * sizes[1] : 0),
+    },
     partials: floats(chunks * plan.parameterCount),
     chunkLoss: float64(chunks),
     chunkCorrect: arena.allocate(Int32Array, chunks),
@@ -215,6 +219,17 @@ export class FastEngine implements GradientEngine {
   private trustedSlot = -1;
   /** Seconds spent per phase kind, indexed by Phase. */
   private readonly seconds: number[] = [];
+  /** The gradient slot, chunk count and scale of the chunk sums now in pass.partials, if any. */
+  private sums: { slot: number; chunkCount: number; scale: number } | undefined;
+  /**
+   * The M and S slots whose W⁽¹⁾ part pass.firstLayerMoments holds, newer than their own (f32
+   * Adam; written back by `sync` and before any other use), if any.
+   */
+  private moments: { M: number; S: number } | undefined;
+  /** The gradient slot whose W⁽¹⁾ part a trainStep left to `sync` to write from the sums, if any. */
+  private owedGradients: number | undefined;
+  /** Whether Adam can keep W⁽¹⁾'s moments in f32 here: f32, even n₀, groups of whole quads. */
+  private readonly f32MomentsPossible: boolean;
 
   constructor(
     private readonly pass: SharedPass,
@@ -227,6 +242,11 @@ export class FastEngine implements GradientEngine {
     this.slots.allocate(arena); // OUTPUT_SLOT
     this.runner = new PhaseRunner(pass, 0);
     this.runItem = (item) => this.runner.runItem(item);
+    const plan = pass.plan;
+    this.f32MomentsPossible =
+      plan.precision === 'f32' &&
+      plan.layerSizes[0] % 2 === 0 &&
+      plan.groups.every((group) => group.width % 4 === 0);
   }
 
   /**
@@ -235,12 +255,14 @@ export class FastEngine implements GradientEngine {
    */
   async compute(params: Parameters, gradients: Parameters, batch?: Batch): Promise<PassResult> {
     checkShapes(this.pass.plan, gradients, 'gradients');
+    const gradientsSlot = this.slots.indexOf(gradients) ?? OUTPUT_SLOT;
+    this.payGradients(gradientsSlot);
     await this.useParameters(params);
     const count = this.describeSamples(batch?.samples, batch);
     await this.runPhase(Phase.compute, this.step.chunkCount);
-    const gradientsSlot = this.slots.indexOf(gradients) ?? OUTPUT_SLOT;
     this.step.gradientsSlot = gradientsSlot;
     this.step.gradientScale = 1 / count;
+    this.keepSums(gradientsSlot);
     await this.runPhase(Phase.reduce, this.pass.plan.slices.length);
     if (gradientsSlot === OUTPUT_SLOT)
       copyParameters(gradients, this.slots.get(OUTPUT_SLOT).parameters);
@@ -279,6 +301,14 @@ export class FastEngine implements GradientEngine {
     state: readonly Parameters[],
   ): Promise<void> {
     this.describeUpdate(settings, params, gradients, state);
+    const sums = this.sums;
+    // The f32 moments take the gradient from the sums of the compute that wrote `gradients`.
+    if (sums?.slot === this.step.gradientsSlot && this.useF32Moments(settings.rule, state)) {
+      this.step.chunkCount = sums.chunkCount;
+      this.step.gradientScale = sums.scale;
+    } else {
+      this.releaseF32Moments();
+    }
     await this.runPhase(Phase.update, this.pass.plan.slices.length);
     this.trustedSlot = this.step.paramsSlot;
   }
@@ -301,15 +331,109 @@ export class FastEngine implements GradientEngine {
       await this.optimizerStep(settings, state, params, gradients, alpha);
       return pass;
     }
+    const gradientsSlot = this.allocatedSlot(gradients);
+    this.payGradients(gradientsSlot);
     await this.useParameters(params);
     const count = this.describeSamples(batch?.samples, batch);
     await this.runPhase(Phase.compute, this.step.chunkCount);
     this.step.gradientScale = 1 / count;
+    this.keepSums(gradientsSlot);
     state.t++;
-    this.describeUpdate(updateNumbers(settings, state.t, alpha), params, gradients, stateArrays);
+    const update = updateNumbers(settings, state.t, alpha);
+    this.describeUpdate(update, params, gradients, stateArrays);
+    const f32Moments = this.useF32Moments(update.rule, stateArrays);
+    if (!f32Moments) this.releaseF32Moments();
     await this.runPhase(Phase.reduceAndUpdate, this.pass.plan.slices.length);
+    // The first layer's gradient is then only in the sums: `sync` writes it when asked.
+    this.owedGradients = f32Moments ? gradientsSlot : undefined;
     this.trustedSlot = this.step.paramsSlot;
     return this.passResult(count);
+  }
+
+  /**
+   * Brings every array this engine stepped up to date where a trainStep or an update left it
+   * behind: in an f32 engine training with Adam, W⁽¹⁾'s M and S (kept in f32 in the engine's
+   * layout) and the last trainStep's W⁽¹⁾ gradient. Call it before reading those arrays (a
+   * checkpoint); the engine's own calls need none.
+   */
+  sync(): void {
+    this.payGradients(undefined);
+    if (this.moments !== undefined) this.copyMoments('out', this.moments);
+  }
+
+  /** Records that pass.partials now hold the sums behind the gradients of `slot`. */
+  private keepSums(slot: number): void {
+    this.sums = { slot, chunkCount: this.step.chunkCount, scale: this.step.gradientScale };
+  }
+
+  /**
+   * Writes the first layer's gradient a trainStep left in the sums (unless into `overwritten`,
+   * which the caller is about to fill anyway), on this thread, before the sums change; it uses
+   * the step's slots and counts, so call it before describing the next phase.
+   */
+  private payGradients(overwritten: number | undefined): void {
+    const owed = this.owedGradients;
+    this.owedGradients = undefined;
+    const sums = this.sums;
+    if (owed === undefined || owed === overwritten || sums?.slot !== owed) return;
+    const step = this.step;
+    step.phase = Phase.reduce;
+    step.gradientsSlot = owed;
+    step.chunkCount = sums.chunkCount;
+    step.gradientScale = sums.scale;
+    this.pass.plan.slices.forEach((slice, index) => {
+      if (slice.kind === 'group') this.runner.runItem(index);
+    });
+  }
+
+  /**
+   * Whether an update by `rule` on `state` keeps W⁽¹⁾'s moments in f32 (Adam in an f32 engine
+   * whose groups the kernel takes), taking them in from the state arrays when they change; sets
+   * step.f32Moments accordingly.
+   */
+  private useF32Moments(rule: number, state: readonly Parameters[]): boolean {
+    const possible = this.f32MomentsPossible && rule === UpdateRule.adam && state.length === 2;
+    this.step.f32Moments = possible;
+    if (!possible) return false;
+    const slots = { M: this.allocatedSlot(state[0]), S: this.allocatedSlot(state[1]) };
+    const held = this.moments;
+    if (held !== undefined && (held.M !== slots.M || held.S !== slots.S)) this.releaseF32Moments();
+    if (this.moments === undefined) {
+      this.copyMoments('in', slots);
+      this.moments = slots;
+    }
+    return true;
+  }
+
+  /** Writes the f32 moments back into their slots and stops keeping them. */
+  private releaseF32Moments(): void {
+    this.step.f32Moments = false;
+    if (this.moments === undefined) return;
+    this.copyMoments('out', this.moments);
+    this.moments = undefined;
+  }
+
+  /**
+   * Copies W⁽¹⁾'s M and S between their slots (row-major, f64) and pass.firstLayerMoments (by
+   * group, n₀ × width, f32): 'in' rounds to f32, 'out' widens back exactly.
+   */
+  private copyMoments(direction: 'in' | 'out', slots: { M: number; S: number }): void {
+    const plan = this.pass.plan;
+    const n0 = plan.layerSizes[0];
+    const groups = momentGroups(plan, this.pass.firstLayerMoments);
+    for (const key of ['M', 'S'] as const) {
+      const W = this.slots.get(slots[key]).parameters.W[0];
+      plan.groups.forEach((group, g) => {
+        const block = groups[key][g];
+        for (let j = 0; j < group.width; j++) {
+          const row = (group.first + j) * n0;
+          for (let p = 0; p < n0; p++) {
+            if (direction === 'in') block[p * group.width + j] = W[row + p];
+            else W[row + p] = block[p * group.width + j];
+          }
+        }
+      });
+    }
   }
 
   /** Writes the slots and numbers of an update phase (arrays from allocateParameters only). */

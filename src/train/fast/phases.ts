@@ -29,6 +29,11 @@ export class PhaseRunner {
   private readonly groupSums: readonly Float64Array[];
   /** Per slice of rows of a later W⁽ℓ⁾: Wᵀ from the slice's first column. */
   private readonly transposedSlices: readonly FloatArray[];
+  /** In f32, Adam's f32 moments of W⁽¹⁾ by group (pass.firstLayerMoments). */
+  private readonly momentGroups: {
+    readonly M: readonly Float32Array[];
+    readonly S: readonly Float32Array[];
+  };
   /** In f32, per slice of rows or of biases: where its f32 copy goes (else empty). */
   private readonly narrowSlices: readonly Float32Array[];
 
@@ -54,6 +59,7 @@ export class PhaseRunner {
         : pass.transposed.subarray(0, 0),
     );
     this.narrowSlices = plan.slices.map((slice) => narrowSlice(pass, slice));
+    this.momentGroups = momentGroups(plan, pass.firstLayerMoments);
   }
 
   /** Runs item `item` of the phase in progress. */
@@ -69,6 +75,7 @@ export class PhaseRunner {
         this.reduceSlice(item);
         return;
       case Phase.update:
+        if (this.adamGroup(item)) return;
         this.updateSlice(item);
         this.refreshSlice(item);
         return;
@@ -76,6 +83,7 @@ export class PhaseRunner {
         this.refreshSlice(item);
         return;
       case Phase.reduceAndUpdate:
+        if (this.adamGroup(item)) return;
         this.reduceSlice(item);
         this.updateSlice(item);
         this.refreshSlice(item);
@@ -134,6 +142,38 @@ export class PhaseRunner {
     }
   }
 
+  /**
+   * For a first-layer group when the step keeps Adam's moments in f32 (step.f32Moments): the
+   * gradient from the chunk sums, the step and the forward copy in one kernel
+   * (UpdateKernels.adamGroupF32), the group's gradient left unwritten; false for other slices.
+   */
+  private adamGroup(index: number): boolean {
+    const { plan, step, slots } = this;
+    const slice = plan.slices[index];
+    if (!step.f32Moments || slice.kind !== 'group') return false;
+    const group = slice.group;
+    const numbers = step.update;
+    this.updates.adamGroupF32(
+      {
+        theta: slots.get(step.paramsSlot).parts.slices[index],
+        M: this.momentGroups.M[group],
+        S: this.momentGroups.S[group],
+        partials: narrowArray(this.partialSlices[index]),
+        chunkCount: step.chunkCount,
+        stride: plan.parameterCount,
+        gradientScale: step.gradientScale / PIXEL_SCALE,
+        weights: narrowArray(this.groupWeights[group]),
+        rowLength: plan.layerSizes[0],
+        width: plan.groups[group].width,
+        divisor: PIXEL_SCALE,
+      },
+      numbers.alpha,
+      numbers,
+      numbers.lambda,
+    );
+    return true;
+  }
+
   /** The forward copies of one slice of the parameters: (W⁽¹⁾)ᵀ/255 by group, Wᵀ for ℓ ≥ 2. */
   private refreshSlice(index: number): void {
     const { plan } = this;
@@ -171,4 +211,20 @@ function narrowSlice(pass: SharedPass, slice: ParameterSlice): Float32Array {
   const nIn = plan.layerSizes[slice.layer - 1];
   const start = plan.transposedOffsets[slice.layer - 1] + slice.firstRow * nIn;
   return pass.narrowWeights.subarray(start, start + slice.length);
+}
+
+/** Adam's f32 moments of W⁽¹⁾ cut by group (empty arrays in f64, where none are kept). */
+export function momentGroups(
+  plan: PassPlan,
+  moments: SharedPass['firstLayerMoments'],
+): { M: Float32Array[]; S: Float32Array[] } {
+  const byGroup = (array: Float32Array) =>
+    array.length === 0 ? plan.groups.map(() => array) : [...vectorViews(plan, array).groupWeights];
+  return { M: byGroup(moments.M), S: byGroup(moments.S) };
+}
+
+/** An array the f32 kernels read: f32 in an f32 pass (the only kind that keeps f32 moments). */
+function narrowArray(array: FloatArray): Float32Array {
+  if (!(array instanceof Float32Array)) throw new Error('f32 moments need an f32 pass');
+  return array;
 }

@@ -51,6 +51,7 @@ const INT = {
   firstStateSlot: 10,
   secondStateSlot: 11,
   rule: 12,
+  f32Moments: 13,
 } as const;
 const NUMBER = {
   dropoutRate: 0,
@@ -200,6 +201,18 @@ export class SharedStep {
 
   set rule(value: number) {
     this.setInt('rule', value);
+  }
+
+  /**
+   * Whether an Adam update takes the first layer's groups with M and S in f32
+   * (pass.firstLayerMoments) straight from the chunk sums (UpdateKernels.adamGroupF32).
+   */
+  get f32Moments(): boolean {
+    return this.int('f32Moments') !== 0;
+  }
+
+  set f32Moments(value: boolean) {
+    this.setInt('f32Moments', value ? 1 : 0);
   }
 
   /** The factor a reduce multiplies the summed gradient by: 1 / batch size. */
