@@ -4,6 +4,7 @@ import { Random } from '../../src/nn/random.js';
 import type { Parameters } from '../../src/nn/parameters.js';
 import type { Batch, PassResult } from '../../src/train/engine.js';
 import type { OptimizerSettings, OptimizerState } from '../../src/train/optimizer.js';
+import { optimizerStep } from '../../src/train/optimizer.js';
 import type { FastEngine } from '../../src/train/fast/engine.js';
 import { createFastEngine } from '../../src/train/fast/engine.js';
 import { UpdateRule } from '../../src/train/fast/step.js';
@@ -452,6 +453,39 @@ describe('fast engine trainStep (compute and optimizer step in one call)', () =>
       bytes.push([params, gradients, later, M, S].map(bytesOf));
     }
     expect(bytes[0]).toEqual(bytes[1]);
+  });
+
+  it('f32 Adam: a step on gradients no compute wrote writes the f32 moments back, then takes the f64-moment step', async () => {
+    const sizes = [784, 32, 12, 10];
+    const settings = SETTINGS[2];
+    const engine = await createFastEngine(dataset, sizes, { threads: 2, precision: 'f32' });
+    engines.push(engine);
+    const [params, gradients, foreign, M, S] = [0, 1, 2, 3, 4].map(() =>
+      engine.allocateParameters(),
+    );
+    const initial = randomParameters(sizes, new Random(8));
+    params.W.forEach((W, l) => W.set(initial.W[l]));
+    const state: OptimizerState = { t: 0, M, S };
+    await engine.trainStep(params, gradients, randomBatch(500, 150, 1, {}), {
+      settings,
+      state,
+      alpha: 0.01,
+    });
+    engine.sync();
+    const g = randomParameters(sizes, new Random(9));
+    foreign.W.forEach((W, l) => W.set(g.W[l]));
+    const copy = (set: Parameters) => ({
+      layerSizes: sizes,
+      W: set.W.map((W) => Float64Array.from(W)),
+      b: set.b.map((b) => Float64Array.from(b)),
+    });
+    const expected: OptimizerState = { t: state.t, M: copy(M), S: copy(S) };
+    optimizerStep(settings, expected, copy(params), copy(foreign), 0.01);
+    await engine.optimizerStep(settings, state, params, foreign, 0.01);
+    engine.sync();
+    // M and S as the readable step updates them (adamF32 keeps f64 moments bit for bit).
+    expect(bytesOf(M)).toEqual(bytesOf(expected.M as Parameters));
+    expect(bytesOf(S)).toEqual(bytesOf(expected.S as Parameters));
   });
 
   // 26 neurons make f32 groups of 12 and 14 (not whole quads: Adam keeps f64 moments there);

@@ -39,9 +39,12 @@ export interface FastEngineOptions {
   readonly blockSize?: number;
   /**
    * What forward and backward compute in (default f64: every sum as the reference engine makes
-   * it). In f32 the parameters, gradients and optimizer state stay f64; the kernels read f32
-   * copies of the parameters and sum the gradient of each chunk in f32, and Adam's direction
-   * M̂ / (√Ŝ + ε) is computed in f32.
+   * it). In f32 the parameters and gradients stay f64; the kernels read f32 copies of the
+   * parameters and sum the gradient of each chunk in f32, and Adam's direction M̂ / (√Ŝ + ε) is
+   * computed in f32. Adam keeps the first layer's M and S in f32 too (as PyTorch keeps its
+   * state), in the engine's layout, where the layer's neuron groups allow (an even pixel count,
+   * groups of whole f32 quads: 784 inputs and any hidden width divisible by 4); `sync` writes
+   * them back into the state arrays.
    */
   readonly precision?: Precision;
   /**
