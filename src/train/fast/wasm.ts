@@ -57,10 +57,14 @@ export type MemoryView =
 
 /**
  * The byte address of `view[index]` for a kernel, after checking that the kernel's `length`
- * elements from there lie inside the view: a kernel, unlike a typed array, would silently read
- * or write past it.
+ * elements from there lie inside the view, and that the view is in a shared (kernel) memory at
+ * all: a kernel, unlike a typed array, would silently read or write past it, or read whatever
+ * lies at that offset of its own memory for an array from elsewhere.
  */
 export function address(view: MemoryView, index: number, length: number): number {
+  if (!(view.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError('a kernel can only use arrays in its shared WebAssembly memory');
+  }
   if (!(index >= 0 && length >= 0 && index + length <= view.length)) {
     throw new RangeError(
       `a kernel would access elements ${index}..${index + length - 1} of an array of ${view.length}`,

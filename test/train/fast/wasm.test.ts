@@ -36,6 +36,14 @@ describe('address', () => {
     expect(() => address(values, 5, 2)).toThrow(RangeError);
     expect(() => address(values, -1, 1)).toThrow(RangeError);
   });
+
+  it('refuses an array that is not in a shared memory (a copy made by map or from)', () => {
+    const arena = new MemoryArena(sharedMemory(1));
+    const values = arena.allocate(Float32Array, 4);
+    expect(() => address(values.map(Math.abs), 0, 4)).toThrow(TypeError);
+    expect(() => address(Float64Array.from([1, 2]), 0, 2)).toThrow(TypeError);
+    expect(address(values, 0, 4)).toBe(values.byteOffset);
+  });
 });
 
 describe('KernelModule', () => {
