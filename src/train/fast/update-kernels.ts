@@ -682,15 +682,7 @@ export function updateKernels(memory: WasmMemory): UpdateKernels {
         width,
         chunkCount,
         stride,
-        alpha,
-        k.beta1,
-        k.beta2,
-        k.oneMinusBeta1,
-        k.oneMinusBeta2,
-        k.correction1,
-        k.correction2,
-        k.epsilon,
-        lambda,
+        ...adamArguments(alpha, k, lambda),
         group.gradientScale,
         group.divisor,
       );
@@ -716,14 +708,12 @@ function adamStep(
     address(M, 0, n),
     address(S, 0, n),
     n,
-    alpha,
-    k.beta1,
-    k.beta2,
-    k.oneMinusBeta1,
-    k.oneMinusBeta2,
-    k.correction1,
-    k.correction2,
-    k.epsilon,
-    lambda,
+    ...adamArguments(alpha, k, lambda),
   );
+}
+
+/** Adam's numbers as the kernels take them: in the order of ADAM_CONSTANT_NAMES. */
+function adamArguments(alpha: number, k: AdamConstants, lambda: number): number[] {
+  const values: Record<(typeof ADAM_CONSTANT_NAMES)[number], number> = { ...k, alpha, lambda };
+  return ADAM_CONSTANT_NAMES.map((name) => values[name]);
 }
