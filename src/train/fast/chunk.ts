@@ -44,7 +44,8 @@ export interface SharedPass {
   readonly narrowBiases: Float32Array;
   /**
    * In f32 only (else empty): Adam's M and S of W⁽¹⁾ in f32, n₀ × width by group as the chunk
-   * sums are (step.ts, f32Moments), and its owner keeps the slots' own W⁽¹⁾ parts current.
+   * sums are (step.ts, f32Moments); while the engine holds them they are newer than the state
+   * slots' own W⁽¹⁾ parts, which FastEngine.sync brings up to date.
    */
   readonly firstLayerMoments: { readonly M: Float32Array; readonly S: Float32Array };
   /** Chunk c's un-normalized gradient sums at c·parameterCount, in plan order. */
