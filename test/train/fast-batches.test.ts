@@ -21,6 +21,11 @@ import { randomDataset } from '../helpers/random-data.js';
 // The fast engine on mini-batches (any subset of samples, shifted, with dropout) against the
 // per-sample oracle, across thread counts, and its optimizer updates against plain loops.
 
+/** `count` random 28 × 28 samples of 10 classes, 81% of pixels zero as in MNIST. */
+function mnistShaped(count: number, seed: number): Dataset {
+  return randomDataset({ count, rows: 28, cols: 28, classes: 10, zeroFraction: 0.81, seed });
+}
+
 const engines: FastEngine[] = [];
 
 /** Creates an engine that afterEach closes. */
@@ -155,14 +160,7 @@ describe('fast engine on mini-batches', () => {
 
   it('gives byte-identical gradients and loss for 1, 2 and 3 threads, with shifts and dropout', async () => {
     const sizes = [784, 24, 16, 10];
-    const dataset = randomDataset({
-      count: 900,
-      rows: 28,
-      cols: 28,
-      classes: 10,
-      zeroFraction: 0.81,
-      seed: 11,
-    });
+    const dataset = mnistShaped(900, 11);
     const params = randomParameters(sizes, new Random(5));
     const batch = randomBatch(900, 333, 4, { maxShift: 2, dropout: 0.25 });
     const results: { bytes: Buffer; loss: number; correct: number }[] = [];
@@ -182,14 +180,7 @@ describe('fast engine on mini-batches', () => {
 
   it('evaluates forward only: the oracle’s loss and correct count, for a list and for all', async () => {
     const sizes = [784, 20, 10];
-    const dataset = randomDataset({
-      count: 260,
-      rows: 28,
-      cols: 28,
-      classes: 10,
-      zeroFraction: 0.81,
-      seed: 13,
-    });
+    const dataset = mnistShaped(260, 13);
     const engine = await engineFor(dataset, sizes, 2);
     const params = randomParameters(sizes, new Random(8));
     const some = randomBatch(260, 99, 5).samples;
@@ -207,14 +198,7 @@ describe('fast engine on mini-batches', () => {
 
   it('computes the same bytes on its own arrays as on arrays it copies', async () => {
     const sizes = [784, 14, 10];
-    const dataset = randomDataset({
-      count: 300,
-      rows: 28,
-      cols: 28,
-      classes: 10,
-      zeroFraction: 0.81,
-      seed: 17,
-    });
+    const dataset = mnistShaped(300, 17);
     const engine = await engineFor(dataset, sizes, 2);
     const foreign = randomParameters(sizes, new Random(2));
     const own = engine.allocateParameters();
@@ -280,14 +264,7 @@ describe('fast engine optimizer updates', () => {
   for (const name of ['gradientDescent', 'momentum', 'adam'] as const) {
     it(`${name}: 3 steps on its own arrays equal plain loops bit for bit, for 1 and 2 threads`, async () => {
       const sizes = [784, 26, 12, 10];
-      const dataset = randomDataset({
-        count: 500,
-        rows: 28,
-        cols: 28,
-        classes: 10,
-        zeroFraction: 0.81,
-        seed: 19,
-      });
+      const dataset = mnistShaped(500, 19);
       const expected = randomParameters(sizes, new Random(6));
       const expectedState = [zeroParameters(sizes), zeroParameters(sizes)];
       const lambda = 1e-3;
@@ -381,14 +358,7 @@ describe('fast engine trainStep (compute and optimizer step in one call)', () =>
     { kind: 'momentum', momentum: 0.9, weightDecay: 1e-3 },
     { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-3 },
   ];
-  const dataset = randomDataset({
-    count: 500,
-    rows: 28,
-    cols: 28,
-    classes: 10,
-    zeroFraction: 0.81,
-    seed: 23,
-  });
+  const dataset = mnistShaped(500, 23);
 
   /** θ, g and the optimizer state after 3 steps, as bytes, and the steps' losses and counts. */
   async function threeSteps(

@@ -233,6 +233,8 @@ export class FastEngine implements GradientEngine {
   private owedGradients: number | undefined;
   /** Whether Adam can keep W⁽¹⁾'s moments in f32 here: f32, even n₀, groups of whole quads. */
   private readonly f32MomentsPossible: boolean;
+  /** pass.firstLayerMoments cut by group (copyMoments). */
+  private readonly momentGroups: ReturnType<typeof momentGroups>;
 
   constructor(
     private readonly pass: SharedPass,
@@ -250,6 +252,7 @@ export class FastEngine implements GradientEngine {
       plan.precision === 'f32' &&
       plan.layerSizes[0] % 2 === 0 &&
       plan.groups.every((group) => group.width % 4 === 0);
+    this.momentGroups = momentGroups(plan, pass.firstLayerMoments);
   }
 
   /**
@@ -423,7 +426,7 @@ export class FastEngine implements GradientEngine {
   private copyMoments(direction: 'in' | 'out', slots: { M: number; S: number }): void {
     const plan = this.pass.plan;
     const n0 = plan.layerSizes[0];
-    const groups = momentGroups(plan, this.pass.firstLayerMoments);
+    const groups = this.momentGroups;
     for (const key of ['M', 'S'] as const) {
       const W = this.slots.get(slots[key]).parameters.W[0];
       plan.groups.forEach((group, g) => {

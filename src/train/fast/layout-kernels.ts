@@ -166,7 +166,7 @@ function transposeFunction(divided: boolean, targetType: FloatType) {
       divisor === undefined
         ? []
         : code(
-            set(reciprocal, code(f64.const(1), get(divisor), f64.div)),
+            narrow ? set(reciprocal, code(f64.const(1), get(divisor), f64.div)) : [],
             set(divisors, code(get(narrow ? reciprocal : divisor), f64x2.splat)),
           ),
       forEach(

@@ -4,6 +4,7 @@
  * optimizer's constants. It lives in the shared memory; the main thread writes it before it
  * starts a phase, the workers only read it.
  */
+import { ADAM_CONSTANT_NAMES } from './update-kernels.js';
 import type { MemoryArena } from './wasm.js';
 
 /** The kinds of work a phase does; its items are chunks of samples or slices of parameters. */
@@ -246,18 +247,10 @@ export class SharedStep {
   }
 }
 
-/** The names of UpdateNumbers. */
+/** The names of UpdateNumbers: Adam's constants (with α and λ), and momentum's μ. */
 const UPDATE_KEYS = [
-  'alpha',
-  'lambda',
+  ...ADAM_CONSTANT_NAMES,
   'mu',
-  'beta1',
-  'beta2',
-  'oneMinusBeta1',
-  'oneMinusBeta2',
-  'correction1',
-  'correction2',
-  'epsilon',
 ] as const satisfies readonly (keyof UpdateNumbers)[];
 
 /** The numbers of one optimizer step: α_t, weight decay λ, and the rule's own. */

@@ -199,7 +199,7 @@ function momentumFunction() {
 }
 
 /** The constants of both Adam functions, in the order of their parameters. */
-const ADAM_CONSTANT_NAMES = [
+export const ADAM_CONSTANT_NAMES = [
   'alpha',
   'beta1',
   'beta2',
