@@ -73,6 +73,8 @@ export interface BlockScratch {
   readonly masks: readonly FloatArray[];
   /** The block's samples gathered from the sparse input (batches). */
   readonly block: SparseBlock;
+  /** One first-layer group's columns of Δ⁽¹⁾ copied for the backward kernels (block × width). */
+  readonly deltaCopy: FloatArray;
   /** One first-layer group's sums (n₀ × width), for the reduce phase. */
   readonly groupSums: Float64Array;
   /** Per sample of the block: Σ exp(Z⁽ᴸ⁾ − max) and the argmax of Z⁽ᴸ⁾ (the softmax kernel's). */
@@ -381,6 +383,8 @@ export class ChunkRunner {
         source.columnBlock,
         sizes[0],
         this.groupDelta[g],
+        count,
+        this.scratch.deltaCopy,
         first,
       ),
     );

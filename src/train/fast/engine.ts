@@ -152,6 +152,7 @@ function allocatePass(
     delta: blockMatrices(),
     masks: sizes.slice(1, -1).map((n) => floats(plan.blockSize * n)),
     block: allocateSparseBlock(arena, plan.blockSize, sizes[0]),
+    deltaCopy: floats(plan.blockSize * maxGroupWidth(plan.precision)),
     groupSums: float64(sizes[0] * maxGroupWidth(plan.precision)),
     softmaxSums: float64(plan.blockSize),
     argmaxes: arena.allocate(Int32Array, plan.blockSize),

@@ -115,6 +115,8 @@ describe.each(ARITHMETICS)('f32 kernels (fused: $fused) against f64 plain loops'
           0,
           PIXELS,
           { matrix: delta, column: 0, rowLength: width },
+          count,
+          randomFloat32s(arena, count * width, random),
           first,
         );
         for (let j = 0; j < PIXELS; j++) {

@@ -118,7 +118,18 @@ describe('first-layer kernels against plain loops', () => {
           const expected = first ? new Float64Array(PIXELS * width) : Float64Array.from(gradient);
           const block = Math.ceil(count / blockSize) - 1; // the last, possibly partial, block
           const deltaSlice = { matrix: delta, column: 1, rowLength };
-          kernels.backward(gradient, columns, block, PIXELS, deltaSlice, first);
+          const sampleCount = count - block * blockSize;
+          const deltaCopy = randomFloats(arena, sampleCount * width, random);
+          kernels.backward(
+            gradient,
+            columns,
+            block,
+            PIXELS,
+            deltaSlice,
+            sampleCount,
+            deltaCopy,
+            first,
+          );
           for (let j = 0; j < PIXELS; j++) {
             const sums = new Float64Array(width);
             let any = false;
