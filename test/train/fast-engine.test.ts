@@ -110,6 +110,15 @@ const cases: {
     blockSize: 256,
   },
   {
+    name: '784-20-10, paired groups and one single, an odd last block',
+    layerSizes: [784, 20, 10],
+    rows: 28,
+    cols: 28,
+    count: 77,
+    zeroFraction: 0.5,
+    blockSize: 16,
+  },
+  {
     name: '16-4, no hidden layer',
     layerSizes: [16, 4],
     rows: 4,

@@ -7,10 +7,12 @@ import type {
   ColumnSlice,
   FloatArray,
   InputKernels,
+  PairedEntries,
+  PairedKernels,
   SparseColumns,
   SparseRows,
 } from './input-kernels.js';
-import { inputKernels } from './input-kernels.js';
+import { inputKernels, pairedInputKernels } from './input-kernels.js';
 import type { PassPlan, VectorViews } from './plan.js';
 import { batchChunkCount, rangeStart, vectorViews } from './plan.js';
 import type { ParameterSlots } from './slots.js';
@@ -118,6 +120,8 @@ interface BlockSource {
   columnBlock: number;
   readonly labels: Uint8Array;
   firstLabel: number;
+  /** The same samples by pairs (the whole set's), for the paired groups; none for batches. */
+  readonly paired: { readonly rows: PairedEntries; readonly columns: PairedEntries } | undefined;
 }
 
 /**
@@ -145,6 +149,7 @@ export class ChunkRunner {
   private readonly globalBlocks: BlockSource;
   private readonly gatheredBlock: BlockSource;
   private readonly kernels: InputKernels[];
+  private readonly paired: PairedKernels;
   private readonly dense: DenseKernels;
   private readonly tiles: TileKernels;
   private readonly gather: GatherKernels;
@@ -183,13 +188,15 @@ export class ChunkRunner {
         mask.subarray(s * sizes[l + 1], (s + 1) * sizes[l + 1]),
       ),
     );
-    const { rows, columns, labels } = input;
-    this.globalBlocks = { rows, columns, labels, firstRow: 0, columnBlock: 0, firstLabel: 0 };
+    const { rows, columns, labels, paired } = input;
+    const start = { firstRow: 0, columnBlock: 0, firstLabel: 0 };
+    this.globalBlocks = { rows, columns, labels, paired, ...start };
     const { block } = this.scratch;
-    this.gatheredBlock = { ...block, firstRow: 0, columnBlock: 0, firstLabel: 0 };
+    this.gatheredBlock = { ...block, paired: undefined, ...start };
     this.kernels = plan.groups.map((group) =>
       inputKernels(group.width, pass.memory, pass.arithmetic),
     );
+    this.paired = pairedInputKernels(pass.memory, pass.arithmetic);
     this.dense = denseKernels(pass.memory, pass.arithmetic);
     this.tiles = tileKernels(pass.memory, pass.arithmetic);
     this.gather = gatherKernels(pass.memory);
@@ -297,16 +304,17 @@ export class ChunkRunner {
   ): void {
     const { Z, A, masks } = this.scratch;
     const sizes = this.layerSizes;
-    this.kernels.forEach((kernels, g) =>
-      kernels.forward(
-        this.groupZ[g],
-        source.rows,
-        source.firstRow,
-        count,
-        this.groupWeights[g],
-        params.groupBiases[g],
-      ),
-    );
+    const { groups } = this.pass.plan;
+    const { paired } = source;
+    this.kernels.forEach((kernels, g) => {
+      const [z, weights, bias] = [this.groupZ[g], this.groupWeights[g], params.groupBiases[g]];
+      if (paired !== undefined && groups[g].paired) {
+        // Blocks start at even samples: the block's pairs start at pair firstRow/2.
+        this.paired.forward(z, paired.rows, source.firstRow / 2, count, weights, bias);
+      } else {
+        kernels.forward(z, source.rows, source.firstRow, count, weights, bias);
+      }
+    });
     for (let l = 2; l < sizes.length; l++) {
       const length = count * sizes[l - 1];
       this.dense.relu(A[l - 2], Z[l - 2], length);
@@ -376,18 +384,36 @@ export class ChunkRunner {
       if (dropout) this.dense.multiply(delta[l - 2], masks[l - 2], count * nIn);
     }
     this.dense.biasGradient(gradient.b[0], delta[0], count, sizes[1]);
-    this.kernels.forEach((kernels, g) =>
-      kernels.backward(
-        gradient.groupWeights[g],
-        source.columns,
-        source.columnBlock,
-        sizes[0],
-        this.groupDelta[g],
-        count,
-        this.scratch.deltaCopy,
-        first,
-      ),
-    );
+    const { groups } = this.pass.plan;
+    const { paired, columnBlock } = source;
+    const { deltaCopy } = this.scratch;
+    this.kernels.forEach((kernels, g) => {
+      const [sums, groupDelta] = [gradient.groupWeights[g], this.groupDelta[g]];
+      if (paired !== undefined && groups[g].paired) {
+        const pixelPairs = sizes[0] / 2;
+        this.paired.backward(
+          sums,
+          paired.columns,
+          columnBlock,
+          pixelPairs,
+          groupDelta,
+          count,
+          deltaCopy,
+          first,
+        );
+      } else {
+        kernels.backward(
+          sums,
+          source.columns,
+          columnBlock,
+          sizes[0],
+          groupDelta,
+          count,
+          deltaCopy,
+          first,
+        );
+      }
+    });
   }
 }
 

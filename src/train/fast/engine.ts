@@ -162,7 +162,12 @@ function allocatePass(
   const pass: SharedPass = {
     plan,
     memory: arena.memory,
-    input: buildSparseInput(dataset, plan.blockSize, arena),
+    input: buildSparseInput(
+      dataset,
+      plan.blockSize,
+      arena,
+      plan.groups.some((group) => group.paired),
+    ),
     arithmetic,
     firstLayerWeights: floats(sizes[0] * sizes[1]),
     transposed: floats(plan.transposedCount),

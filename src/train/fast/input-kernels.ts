@@ -9,6 +9,7 @@
 import type { Arithmetic, FloatType, Local } from './wasm-module.js';
 import {
   EXACT_F64,
+  f64x2,
   FunctionBuilder,
   buildModule,
   code,
@@ -24,6 +25,7 @@ import {
 } from './wasm-module.js';
 import type { WasmMemory } from './wasm.js';
 import { KernelModule, address } from './wasm.js';
+import { PAIRED_ROW_BYTES, PAIRED_VECTORS } from './plan.js';
 
 /** Non-zero pixels sample by sample (CSR): sample s's are entries start[s] .. start[s+1]−1, by pixel. */
 export interface SparseRows {
@@ -42,6 +44,17 @@ export interface SparseColumns {
   /** Index of the sample inside its block (blocks hold at most 256 samples). */
   readonly sample: Uint8Array;
   readonly value: Uint8Array;
+}
+
+/**
+ * Non-zero pixels by pairs (sparse-input.ts, PairedInput): pair k's entries are start[k] ..
+ * start[k+1]−1, each three 32-bit numbers in `triples`: an i32 byte offset (index ·
+ * PAIRED_ROW_BYTES: the row of the pixel's weights, or of the sample's Δ⁽¹⁾) and the pair's two
+ * pixel bytes as f32 (either may be 0).
+ */
+export interface PairedEntries {
+  readonly start: Int32Array;
+  readonly triples: Int32Array;
 }
 
 /** A matrix of the engine's compute precision (f64 or f32). */
@@ -84,6 +97,43 @@ export interface InputKernels {
     columns: SparseColumns,
     block: number,
     pixelCount: number,
+    delta: ColumnSlice,
+    sampleCount: number,
+    deltaCopy: FloatArray,
+    first: boolean,
+  ): void;
+}
+
+/**
+ * The first-layer kernels of a paired group (PAIRED_VECTORS vectors of neurons): the same sums
+ * as InputKernels', two rows at a time, each row of weights or of Δ⁽¹⁾ loaded once for both.
+ * A pair's entry where one of the two is zero adds 0·w to that one's sums: the same sums, for
+ * finite weights (but for the sign of a zero sum).
+ */
+export interface PairedKernels {
+  /**
+   * Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾ for the group over samples 2·firstPair .. 2·firstPair+count−1, by
+   * the sample pairs of `rows`; as InputKernels.forward. With an odd count, Z's row `count` is
+   * written too (with the sums of no pixels): Z must have it.
+   */
+  forward(
+    Z: ColumnSlice,
+    rows: PairedEntries,
+    firstPair: number,
+    count: number,
+    weights: FloatArray,
+    bias: FloatArray,
+  ): void;
+  /**
+   * ∂C/∂W⁽¹⁾ sums of the group over block `block` of `columns`, by its pixel pairs (n₀/2 of
+   * them); as InputKernels.backward, but for a pixel pair that no sample has, `gradient` gets
+   * += 0.
+   */
+  backward(
+    gradient: FloatArray,
+    columns: PairedEntries,
+    block: number,
+    pixelPairs: number,
     delta: ColumnSlice,
     sampleCount: number,
     deltaCopy: FloatArray,
@@ -350,6 +400,244 @@ function backwardFunction(width: number, arithmetic: Arithmetic, first: boolean)
   return builder.build(
     code(copyDelta, unless(code(get(pixelCount), i32.eqz), doWhile(perPixel, get(pixelCount)))),
   );
+}
+
+/** The splat of the f32 at `offset` from the address in `entry`, in `type`'s lanes. */
+function splatValue(type: FloatType, entry: Local, offset: number): number[] {
+  const splat = code(get(entry), v128.load32_splat(offset));
+  return type.precision === 'f32' ? splat : code(splat, f64x2.promote_low_f32x4);
+}
+
+/** The locals of a paired kernel's loop: its two accumulator sets, the row and value splats. */
+interface PairLocals {
+  readonly a: Local[];
+  readonly b: Local[];
+  readonly loaded: Local[];
+  readonly entry: Local;
+  readonly end: Local;
+  readonly row: Local;
+  readonly va: Local;
+  readonly vb: Local;
+}
+
+function pairLocals(builder: FunctionBuilder): PairLocals {
+  const vectors = (name: string) =>
+    Array.from({ length: PAIRED_VECTORS }, (_, k) => builder.local(`${name}${k}`, 'v128'));
+  return {
+    a: vectors('a'),
+    b: vectors('b'),
+    loaded: vectors('row'),
+    entry: builder.local('entry', 'i32'),
+    end: builder.local('end', 'i32'),
+    row: builder.local('rowAddress', 'i32'),
+    va: builder.local('va', 'v128'),
+    vb: builder.local('vb', 'v128'),
+  };
+}
+
+/**
+ * The loop over the entries from `entry` to `end` (addresses in the triples): row = base +
+ * offset, then a += va·row and b += vb·row vector by vector, each row vector loaded once.
+ */
+function pairedEntries(arithmetic: Arithmetic, l: PairLocals, base: Local): number[] {
+  const type = floatType(arithmetic.precision);
+  const perEntry = code(
+    set(l.row, code(get(l.entry), i32.load(0), get(base), i32.add)),
+    set(l.va, splatValue(type, l.entry, 4)),
+    set(l.vb, splatValue(type, l.entry, 8)),
+    ...l.loaded.map((loaded, k) =>
+      code(
+        set(loaded, code(get(l.row), v128.load(16 * k))),
+        set(l.a[k], multiplyAddCode(arithmetic, true, get(l.a[k]), get(l.va), get(loaded))),
+        set(l.b[k], multiplyAddCode(arithmetic, true, get(l.b[k]), get(l.vb), get(loaded))),
+      ),
+    ),
+    increment(l.entry, 12),
+  );
+  return unless(
+    code(get(l.entry), get(l.end), i32.ge_u),
+    doWhile(perEntry, code(get(l.entry), get(l.end), i32.ne)),
+  );
+}
+
+/** entry and end = the addresses of pair `start`'s entries (start: the address of its start). */
+function pairRange(l: PairLocals, start: Local, triples: Local): number[] {
+  const at = (offset: number) =>
+    code(get(start), i32.load(offset), i32.const(12), i32.mul, get(triples), i32.add);
+  return code(set(l.entry, at(0)), set(l.end, at(4)));
+}
+
+/** Every vector of `set` = the one at `base` + offset, or stored there (optionally added to). */
+function loadVectors(vectors: Local[], base: Local, offset: number): number[] {
+  return code(...vectors.map((v, k) => set(v, code(get(base), v128.load(offset + 16 * k)))));
+}
+
+function storeVectors(
+  type: FloatType,
+  vectors: Local[],
+  base: Local,
+  offset: number,
+  add: boolean,
+): number[] {
+  return code(
+    ...vectors.map((v, k) =>
+      add
+        ? code(
+            get(base),
+            get(base),
+            v128.load(offset + 16 * k),
+            get(v),
+            type.vector.add,
+            v128.store(offset + 16 * k),
+          )
+        : code(get(base), get(v), v128.store(offset + 16 * k)),
+    ),
+  );
+}
+
+/** The paired forward kernel; all arguments are byte addresses or counts. */
+function pairedForwardFunction(arithmetic: Arithmetic) {
+  const type = floatType(arithmetic.precision);
+  const builder = new FunctionBuilder('forward');
+  const [pairStart, pairCount, triples, weights, bias, Z, zStride] = builder.parameters(
+    'pairStart', // of the first pair, advanced by one pair per iteration
+    'pairCount',
+    'triples',
+    'weights',
+    'bias',
+    'Z', // of the pair's first sample's first neuron of the group
+    'zStride',
+  );
+  const l = pairLocals(builder);
+  const perPair = code(
+    loadVectors(l.a, bias, 0),
+    loadVectors(l.b, bias, 0),
+    pairRange(l, pairStart, triples),
+    pairedEntries(arithmetic, l, weights),
+    storeVectors(type, l.a, Z, 0, false),
+    increment(Z, get(zStride)),
+    storeVectors(type, l.b, Z, 0, false),
+    increment(Z, get(zStride)),
+    increment(pairStart, 4),
+    set(pairCount, code(get(pairCount), i32.const(1), i32.sub)),
+  );
+  return builder.build(unless(code(get(pairCount), i32.eqz), doWhile(perPair, get(pairCount))));
+}
+
+/**
+ * The paired backward kernel; all arguments are byte addresses or counts. As `backwardFirst`
+ * it stores the block's sums instead of adding them (see backwardFunction).
+ */
+function pairedBackwardFunction(arithmetic: Arithmetic, first: boolean) {
+  const type = floatType(arithmetic.precision);
+  const builder = new FunctionBuilder(first ? 'backwardFirst' : 'backward');
+  const [pairStart, pairCount, triples, deltaRows, deltaStride, sampleCount, delta, gradient] =
+    builder.parameters(
+      'pairStart', // of the block's first pixel pair, advanced by one pair per iteration
+      'pairCount',
+      'triples',
+      'deltaRows', // of the block's first sample at the group's first neuron
+      'deltaStride',
+      'sampleCount',
+      'delta', // the copy of the rows, PAIRED_ROW_BYTES each
+      'gradient', // the group's sums of the pair's first pixel, advanced by two pixels per pair
+    );
+  const l = pairLocals(builder);
+  const copy = code(
+    set(l.row, get(delta)),
+    unless(
+      code(get(sampleCount), i32.eqz),
+      doWhile(
+        code(
+          loadVectors(l.a, deltaRows, 0),
+          storeVectors(type, l.a, l.row, 0, false),
+          increment(deltaRows, get(deltaStride)),
+          increment(l.row, PAIRED_ROW_BYTES),
+          set(sampleCount, code(get(sampleCount), i32.const(1), i32.sub)),
+        ),
+        get(sampleCount),
+      ),
+    ),
+  );
+  const zero = code(...[...l.a, ...l.b].map((v) => set(v, v128.zero)));
+  const store = code(
+    storeVectors(type, l.a, gradient, 0, !first),
+    storeVectors(type, l.b, gradient, PAIRED_ROW_BYTES, !first),
+  );
+  const perPair = code(
+    pairRange(l, pairStart, triples),
+    first
+      ? code(zero, pairedEntries(arithmetic, l, delta), store)
+      : // A pair that no sample of the block has adds nothing: skip its loads and stores.
+        unless(
+          code(get(l.entry), get(l.end), i32.ge_u),
+          code(zero, pairedEntries(arithmetic, l, delta), store),
+        ),
+    increment(gradient, 2 * PAIRED_ROW_BYTES),
+    increment(pairStart, 4),
+    set(pairCount, code(get(pairCount), i32.const(1), i32.sub)),
+  );
+  return builder.build(
+    code(copy, unless(code(get(pairCount), i32.eqz), doWhile(perPair, get(pairCount)))),
+  );
+}
+
+const pairedModules = new Map<string, Uint8Array>();
+
+/** The module of the paired kernels (built once per arithmetic). */
+export function pairedInputModule(arithmetic: Arithmetic = EXACT_F64): Uint8Array {
+  const key = `${arithmetic.precision} ${arithmetic.fused}`;
+  let bytes = pairedModules.get(key);
+  if (bytes === undefined) {
+    bytes = buildModule([
+      pairedForwardFunction(arithmetic),
+      pairedBackwardFunction(arithmetic, false),
+      pairedBackwardFunction(arithmetic, true),
+    ]);
+    pairedModules.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** The paired kernels over `memory`, in `arithmetic`. */
+export function pairedInputKernels(
+  memory: WasmMemory,
+  arithmetic: Arithmetic = EXACT_F64,
+): PairedKernels {
+  const module = new KernelModule(pairedInputModule(arithmetic), memory);
+  const forward = module.kernel('forward');
+  const backward = module.kernel('backward');
+  const backwardFirst = module.kernel('backwardFirst');
+  const width = PAIRED_ROW_BYTES / floatType(arithmetic.precision).bytes;
+  return {
+    forward(Z, rows, firstPair, count, weights, bias) {
+      const pairs = Math.ceil(count / 2);
+      if (pairs === 0) return;
+      forward(
+        address(rows.start, firstPair, pairs + 1),
+        pairs,
+        rows.triples.byteOffset,
+        address(weights, 0, width),
+        address(bias, 0, width),
+        address(Z.matrix, Z.column, (2 * pairs - 1) * Z.rowLength + width),
+        Z.matrix.BYTES_PER_ELEMENT * Z.rowLength,
+      );
+    },
+    backward(gradient, columns, block, pixelPairs, delta, sampleCount, deltaCopy, first) {
+      if (pixelPairs === 0) return;
+      const rows = Math.max(0, sampleCount - 1) * delta.rowLength + width;
+      (first ? backwardFirst : backward)(
+        address(columns.start, block * pixelPairs, pixelPairs + 1),
+        pixelPairs,
+        columns.triples.byteOffset,
+        address(delta.matrix, delta.column, sampleCount === 0 ? 0 : rows),
+        delta.matrix.BYTES_PER_ELEMENT * delta.rowLength,
+        sampleCount,
+        address(deltaCopy, 0, sampleCount * width),
+        address(gradient, 0, 2 * pixelPairs * width),
+      );
+    },
+  };
 }
 
 const modules = new Map<string, Uint8Array>();

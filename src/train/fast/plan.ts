@@ -23,6 +23,13 @@ export const CHUNK_SAMPLES = 64;
 export const SLICE_ELEMENTS = 16384;
 /** Most v128 accumulators of a first-layer group: they must all fit in registers. */
 export const GROUP_VECTORS = 6;
+/**
+ * Vectors per sample (or pixel) of a paired group: its kernels take two samples (forward) or two
+ * pixels (backward) at once, 2 × PAIRED_VECTORS accumulators sharing each row they load.
+ */
+export const PAIRED_VECTORS = 4;
+/** Bytes of a paired group's row of weights or of Δ⁽¹⁾ (PAIRED_VECTORS v128). */
+export const PAIRED_ROW_BYTES = 16 * PAIRED_VECTORS;
 /** Most neurons per first-layer group in f64 (two per accumulator). */
 export const MAX_GROUP_WIDTH = 2 * GROUP_VECTORS;
 
@@ -38,6 +45,11 @@ export interface NeuronGroup {
   readonly width: number;
   /** Where the group's n₀ × width block of (W⁽¹⁾)ᵀ starts in the parameter vector. */
   readonly weightOffset: number;
+  /**
+   * PAIRED_VECTORS whole vectors wide: passes over the whole set use the paired kernels
+   * (batches the single ones, which give the same sums).
+   */
+  readonly paired: boolean;
 }
 
 /** Block, chunk, group and parameter-vector layout for one dataset size and architecture. */
@@ -98,16 +110,60 @@ export function rangeStart(count: number, parts: number, p: number): number {
  * even as possible in whole vectors (only the last group may end in a part vector): a neuron
  * left over costs a scalar accumulator, as much as a vector of them.
  */
-function neuronGroups(inputSize: number, width: number, lanes: number): NeuronGroup[] {
+function singleGroups(
+  inputSize: number,
+  first: number,
+  width: number,
+  lanes: number,
+): NeuronGroup[] {
   const vectors = Math.ceil(width / lanes);
   const groupCount = Math.ceil(vectors / GROUP_VECTORS);
   const groups: NeuronGroup[] = [];
   for (let g = 0; g < groupCount; g++) {
-    const first = lanes * rangeStart(vectors, groupCount, g);
-    const next = Math.min(width, lanes * rangeStart(vectors, groupCount, g + 1));
-    groups.push({ first, width: next - first, weightOffset: inputSize * first });
+    const start = first + lanes * rangeStart(vectors, groupCount, g);
+    const next = first + Math.min(width, lanes * rangeStart(vectors, groupCount, g + 1));
+    groups.push({
+      first: start,
+      width: next - start,
+      weightOffset: inputSize * start,
+      paired: false,
+    });
   }
   return groups;
+}
+
+/**
+ * True when a plan's first layer can use paired groups: at least two of them, an even number of
+ * pixels (pixel pairs) and even blocks (sample pairs inside blocks).
+ */
+function pairable(inputSize: number, width: number, lanes: number, blockSize: number): boolean {
+  return inputSize % 2 === 0 && blockSize % 2 === 0 && width >= 2 * PAIRED_VECTORS * lanes;
+}
+
+/**
+ * Layer 1's neurons in groups: paired groups of PAIRED_VECTORS vectors where the plan can use
+ * them, the neurons left over in single groups; else single groups only.
+ */
+function neuronGroups(
+  inputSize: number,
+  width: number,
+  lanes: number,
+  blockSize: number,
+): NeuronGroup[] {
+  if (!pairable(inputSize, width, lanes, blockSize))
+    return singleGroups(inputSize, 0, width, lanes);
+  const pairedWidth = PAIRED_VECTORS * lanes;
+  const pairedCount = Math.floor(width / pairedWidth);
+  const paired = Array.from({ length: pairedCount }, (_, g) => ({
+    first: g * pairedWidth,
+    width: pairedWidth,
+    weightOffset: inputSize * g * pairedWidth,
+    paired: true,
+  }));
+  const rest = width - pairedCount * pairedWidth;
+  return rest === 0
+    ? paired
+    : [...paired, ...singleGroups(inputSize, pairedCount * pairedWidth, rest, lanes)];
 }
 
 /** The slices of the parameter vector: groups of W⁽¹⁾, row blocks of later W⁽ℓ⁾, the biases. */
@@ -169,7 +225,7 @@ export function planPass(
     transposedOffsets.push(transposedCount);
     transposedCount += layerSizes[l] * layerSizes[l - 1];
   }
-  const groups = neuronGroups(layerSizes[0], layerSizes[1], floatType(precision).lanes);
+  const groups = neuronGroups(layerSizes[0], layerSizes[1], floatType(precision).lanes, blockSize);
   return {
     layerSizes,
     precision,

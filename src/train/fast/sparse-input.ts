@@ -1,7 +1,8 @@
 import type { Dataset } from '../../data/dataset.js';
 import { pixelsPerSample } from '../../data/dataset.js';
 import { MnnError } from '../../errors.js';
-import type { SparseColumns, SparseRows } from './input-kernels.js';
+import type { PairedEntries, SparseColumns, SparseRows } from './input-kernels.js';
+import { PAIRED_ROW_BYTES } from './plan.js';
 import type { MemoryArena } from './wasm.js';
 
 /**
@@ -15,6 +16,8 @@ export interface SparseInput {
   readonly rows: SparseRows;
   /** Pixel-major inside each block of consecutive samples. */
   readonly columns: SparseColumns;
+  /** Both orders again by pairs, for plans with paired groups (PassPlan.pairedGroups). */
+  readonly paired: PairedInput | undefined;
   readonly labels: Uint8Array;
   /** Image width and height (n₀ = width · height), for shifts. */
   readonly width: number;
@@ -89,11 +92,121 @@ function buildColumns(
   return { start: columnStart, sample: columnSample, value: columnValue };
 }
 
-/** Builds both sparse forms of `dataset` for blocks of `blockSize` samples in `arena`'s memory. */
+/**
+ * The non-zero pixels again, by pairs, for the paired first-layer kernels (input-kernels.ts):
+ * `rows` by pairs of samples (2p, 2p+1), each entry a pixel where either is non-zero with both
+ * values; `columns` inside each block by pairs of pixels (2q, 2q+1), each entry a sample of the
+ * block where either is non-zero with both values. A value may so be 0: it adds 0·w.
+ */
+export interface PairedInput {
+  readonly rows: PairedEntries;
+  readonly columns: PairedEntries;
+}
+
+/**
+ * Merges two lists of (index, value) sorted by index into `out` from entry `at` as (index·
+ * PAIRED_ROW_BYTES, value a or 0, value b or 0) triples, or only counts them without `out`.
+ * Returns the entry after the last.
+ */
+function mergePair(
+  indices: Uint16Array | Uint8Array,
+  values: Uint8Array,
+  [a, aEnd, b, bEnd]: [number, number, number, number],
+  out: PairedOut | undefined,
+  at: number,
+): number {
+  let entry = at;
+  while (a < aEnd || b < bEnd) {
+    const ia = a < aEnd ? indices[a] : Infinity;
+    const ib = b < bEnd ? indices[b] : Infinity;
+    const index = Math.min(ia, ib);
+    if (out !== undefined) {
+      out.offsets[3 * entry] = index * PAIRED_ROW_BYTES;
+      out.values[3 * entry + 1] = ia === index ? values[a] : 0;
+      out.values[3 * entry + 2] = ib === index ? values[b] : 0;
+    }
+    if (ia === index) a++;
+    if (ib === index) b++;
+    entry++;
+  }
+  return entry;
+}
+
+/** The two views of a PairedEntries' triples that mergePair writes. */
+interface PairedOut {
+  readonly offsets: Int32Array;
+  readonly values: Float32Array;
+}
+
+/**
+ * Builds a PairedEntries of `pairCount` pairs: pair k merges the lists `ranges(k)` gives (start
+ * and end in `indices`/`values` of each), counted first, then written.
+ */
+function buildPairs(
+  pairCount: number,
+  ranges: (pair: number) => [number, number, number, number],
+  indices: Uint16Array | Uint8Array,
+  values: Uint8Array,
+  arena: MemoryArena,
+): PairedEntries {
+  const start = arena.allocate(Int32Array, pairCount + 1);
+  let total = 0;
+  for (let k = 0; k < pairCount; k++)
+    total = mergePair(indices, values, ranges(k), undefined, total);
+  const triples = arena.allocate(Int32Array, 3 * total);
+  const out = {
+    offsets: triples,
+    values: new Float32Array(triples.buffer, triples.byteOffset, triples.length),
+  };
+  let entry = 0;
+  for (let k = 0; k < pairCount; k++) {
+    start[k] = entry;
+    entry = mergePair(indices, values, ranges(k), out, entry);
+  }
+  start[pairCount] = entry;
+  return { start, triples };
+}
+
+/**
+ * Builds the paired forms from the single ones: samples paired inside blocks of `blockSize`
+ * (even) samples, so that a block's pairs are consecutive; a last odd sample is paired with none.
+ */
+export function buildPairedInput(
+  rows: SparseRows,
+  columns: SparseColumns,
+  sampleCount: number,
+  n0: number,
+  blockSize: number,
+  arena: MemoryArena,
+): PairedInput {
+  const samplePairs = Math.ceil(sampleCount / 2);
+  const sampleRange = (pair: number): [number, number, number, number] => {
+    const second = Math.min(2 * pair + 1, sampleCount);
+    const end = rows.start[Math.min(2 * pair + 2, sampleCount)];
+    return [rows.start[2 * pair], rows.start[second], rows.start[second], end];
+  };
+  const pixelPairs = n0 / 2;
+  const blockCount = Math.ceil(sampleCount / blockSize);
+  const pixelRange = (pair: number): [number, number, number, number] => {
+    const [block, q] = [Math.floor(pair / pixelPairs), pair % pixelPairs];
+    const at = block * n0 + 2 * q;
+    return [columns.start[at], columns.start[at + 1], columns.start[at + 1], columns.start[at + 2]];
+  };
+  return {
+    rows: buildPairs(samplePairs, sampleRange, rows.pixel, rows.value, arena),
+    columns: buildPairs(blockCount * pixelPairs, pixelRange, columns.sample, columns.value, arena),
+  };
+}
+
+/**
+ * Builds both sparse forms of `dataset` for blocks of `blockSize` samples in `arena`'s memory,
+ * and the paired forms too when `paired`.
+ */
 export function buildSparseInput(
   dataset: Dataset,
   blockSize: number,
   arena: MemoryArena,
+  paired = false,
 ): SparseInput {
   const n0 = pixelsPerSample(dataset);
   if (n0 > 65536) {
@@ -105,7 +218,16 @@ export function buildSparseInput(
   const labels = arena.allocate(Uint8Array, dataset.count);
   labels.set(dataset.labels.subarray(0, dataset.count));
   const columns = buildColumns(rows, dataset.count, n0, blockSize, arena);
-  return { rows, columns, labels, width: dataset.cols, height: dataset.rows };
+  return {
+    rows,
+    columns,
+    paired: paired
+      ? buildPairedInput(rows, columns, dataset.count, n0, blockSize, arena)
+      : undefined,
+    labels,
+    width: dataset.cols,
+    height: dataset.rows,
+  };
 }
 
 /**

@@ -127,6 +127,7 @@ export const INSTRUCTIONS = {
   // v128 accesses promise 8-byte alignment only: f64 arrays are 8-byte aligned, rows may not be 16.
   'v128.load': { prefix: 0xfd, code: 0x00, immediate: 'memarg', width: 16, align: 3 },
   'v128.store': { prefix: 0xfd, code: 0x0b, immediate: 'memarg', width: 16, align: 3 },
+  'v128.load32_splat': { prefix: 0xfd, code: 0x09, immediate: 'memarg', width: 4, align: 2 },
   'v128.const': { prefix: 0xfd, code: 0x0c, immediate: 'v128' },
   'i8x16.shuffle': { prefix: 0xfd, code: 0x0d, immediate: 'shuffle' },
   'f32x4.splat': { prefix: 0xfd, code: 0x13, immediate: 'none' },
@@ -323,6 +324,8 @@ export const v128 = {
   /** All bits zero (also [+0, +0] as f64x2 and [+0, +0, +0, +0] as f32x4). */
   zero: emit('v128.const', 0),
   load: (offset = 0) => emit('v128.load', offset),
+  /** One f32 (4 bytes) into every lane of an f32x4. */
+  load32_splat: (offset = 0) => emit('v128.load32_splat', offset),
   /** Two f32s (8 bytes) into lanes 0 and 1, the rest zero. */
   load64_zero: (offset = 0) => emit('v128.load64_zero', offset),
   store: (offset = 0) => emit('v128.store', offset),

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   GROUP_VECTORS,
   MAX_CHUNKS,
+  PAIRED_ROW_BYTES,
   maxGroupWidth,
   planPass,
   rangeStart,
 } from '../../../src/train/fast/plan.js';
+import { floatType } from '../../../src/train/fast/wasm-module.js';
 
 describe('rangeStart', () => {
   it.each([
@@ -57,6 +59,36 @@ describe('planPass', () => {
         expect(Math.max(...vectors) - Math.min(...vectors)).toBeLessThanOrEqual(1);
       },
     );
+  });
+
+  it.each([
+    ['f64', 16, [8, 8]],
+    ['f64', 20, [8, 8, 4]],
+    ['f32', 128, [16, 16, 16, 16, 16, 16, 16, 16]],
+    ['f32', 36, [16, 16, 4]],
+  ] as const)(
+    'in %s cuts %i neurons into paired groups of PAIRED_VECTORS vectors, then single ones',
+    (precision, width, widths) => {
+      const { groups } = planPass([784, width, 10], 100, 128, precision);
+      expect(groups.map((group) => group.width)).toEqual(widths);
+      expect(groups.map((group) => group.paired)).toEqual(
+        widths.map((w) => w * floatType(precision).bytes === PAIRED_ROW_BYTES),
+      );
+      expect(groups.map((group) => group.weightOffset)).toEqual(
+        groups.map((group) => 784 * group.first),
+      );
+    },
+  );
+
+  it.each([
+    ['too few neurons for two paired groups', [784, 31, 10], 128, 'f32'],
+    ['too few neurons for two paired groups', [784, 15, 10], 128, 'f64'],
+    ['an odd number of pixels', [783, 64, 10], 128, 'f64'],
+    ['odd blocks', [784, 64, 10], 127, 'f64'],
+  ] as const)('pairs no group with %s', (_, layerSizes, blockSize, precision) => {
+    const { groups } = planPass(layerSizes, 1000, blockSize, precision);
+    expect(groups.every((group) => !group.paired)).toBe(true);
+    expect(groups.length).toBe(Math.ceil(layerSizes[1] / maxGroupWidth(precision)));
   });
 
   it('lays every W⁽ℓ⁾ then every b⁽ℓ⁾ back to back in one vector', () => {

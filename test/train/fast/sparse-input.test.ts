@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../../src/errors.js';
 import { buildSparseInput, type SparseInput } from '../../../src/train/fast/sparse-input.js';
 import { MemoryArena, sharedMemory } from '../../../src/train/fast/wasm.js';
+import type { PairedEntries } from '../../../src/train/fast/input-kernels.js';
+import { PAIRED_ROW_BYTES } from '../../../src/train/fast/plan.js';
 import { randomDataset } from '../../helpers/random-data.js';
 
 /** The dense images (count × n₀ bytes) the sample-major form describes. */
@@ -42,6 +44,49 @@ function fromColumns(
   return images;
 }
 
+/**
+ * Every entry of paired entries as [pair, index, value a, value b], checking on the way that a
+ * pair's indices increase and that no entry is zero for both.
+ */
+function pairedEntries(entries: PairedEntries): number[][] {
+  const values = new Float32Array(entries.triples.buffer, entries.triples.byteOffset);
+  const result: number[][] = [];
+  for (let pair = 0; pair + 1 < entries.start.length; pair++) {
+    for (let e = entries.start[pair]; e < entries.start[pair + 1]; e++) {
+      const index = entries.triples[3 * e] / PAIRED_ROW_BYTES;
+      if (e > entries.start[pair]) expect(index).toBeGreaterThan(result[result.length - 1][1]);
+      const [a, b] = [values[3 * e + 1], values[3 * e + 2]];
+      expect(a !== 0 || b !== 0).toBe(true);
+      result.push([pair, index, a, b]);
+    }
+  }
+  return result;
+}
+
+/** The dense images the paired forms describe: by sample pairs, and by pixel pairs per block. */
+function fromPairs(
+  sparse: SparseInput,
+  count: number,
+  n0: number,
+  blockSize: number,
+): [Uint8Array, Uint8Array] {
+  const paired = sparse.paired;
+  if (paired === undefined) throw new Error('no paired forms');
+  const byRows = new Uint8Array(count * n0 + n0); // room for a last odd sample's partner
+  for (const [pair, pixel, a, b] of pairedEntries(paired.rows)) {
+    [byRows[2 * pair * n0 + pixel], byRows[(2 * pair + 1) * n0 + pixel]] = [a, b];
+  }
+  const byColumns = new Uint8Array(count * n0);
+  for (const [pair, sample, a, b] of pairedEntries(paired.columns)) {
+    const [block, q] = [Math.floor(pair / (n0 / 2)), pair % (n0 / 2)];
+    const s = block * blockSize + sample;
+    expect(sample).toBeLessThan(blockSize);
+    [byColumns[s * n0 + 2 * q], byColumns[s * n0 + 2 * q + 1]] = [a, b];
+  }
+  expect(byRows.subarray(count * n0).every((v) => v === 0)).toBe(true);
+  return [byRows.subarray(0, count * n0), byColumns];
+}
+
 describe('buildSparseInput', () => {
   it.each([
     [1, 1],
@@ -60,6 +105,44 @@ describe('buildSparseInput', () => {
       expect(sparse.labels).toEqual(dataset.labels);
     },
   );
+
+  it.each([
+    [1, 2],
+    [7, 4],
+    [20, 8],
+    [300, 128],
+  ])(
+    'keeps every non-zero pixel in the paired forms too (%i samples, blocks of %i)',
+    (count, blockSize) => {
+      const dataset = randomDataset({ count, rows: 2, cols: 5, zeroFraction: 0.7, seed: count });
+      const arena = new MemoryArena(sharedMemory(1));
+      const sparse = buildSparseInput(dataset, blockSize, arena, true);
+      const [byRows, byColumns] = fromPairs(sparse, count, 10, blockSize);
+      expect(byRows).toEqual(dataset.images);
+      expect(byColumns).toEqual(dataset.images);
+      expect(buildSparseInput(dataset, blockSize, arena).paired).toBeUndefined();
+    },
+  );
+
+  it('pairs two samples pixel by pixel, and two pixels sample by sample', () => {
+    const images = Uint8Array.from([0, 5, 0, 7, 3, 0, 0, 9]);
+    const dataset = { images, labels: Uint8Array.from([1, 2]), count: 2, rows: 1, cols: 4 };
+    const { paired } = buildSparseInput(dataset, 2, new MemoryArena(sharedMemory(1)), true);
+    if (paired === undefined) throw new Error('no paired forms');
+    // Samples 0 and 1 by pixel: pixel 0 (0, 3), pixel 1 (5, 0), pixel 3 (7, 9).
+    expect(pairedEntries(paired.rows)).toEqual([
+      [0, 0, 0, 3],
+      [0, 1, 5, 0],
+      [0, 3, 7, 9],
+    ]);
+    // Pixels (0, 1) by sample: 0 (0, 5), 1 (3, 0); pixels (2, 3): 0 (0, 7), 1 (0, 9).
+    expect(pairedEntries(paired.columns)).toEqual([
+      [0, 0, 0, 5],
+      [0, 1, 3, 0],
+      [1, 0, 0, 7],
+      [1, 1, 0, 9],
+    ]);
+  });
 
   it('stores nothing for an all-zero image', () => {
     const dataset = { ...randomDataset({ count: 2, rows: 2, cols: 2 }), images: new Uint8Array(8) };
