@@ -88,8 +88,8 @@ export interface InputKernels {
    * is applied when the chunk sums are added. gradient: the group's n₀ × width sums
    * ((∂C/∂W⁽¹⁾)ᵀ-shaped); delta: the group's columns of Δ⁽¹⁾, one row per sample of the block
    * (`sampleCount` rows), first copied into `deltaCopy` (sampleCount × width) without the
-   * other neurons' columns: read there, the rows do not crowd a few sets of the L1 cache as
-   * rows a power of two apart do. With `first`, gradient = instead of += (and 0 for pixels the
+   * other neurons' columns unless they are whole rows: read there, the rows do not crowd a few
+   * sets of the L1 cache as rows a power of two apart do. With `first`, gradient = instead of += (and 0 for pixels the
    * block lacks): the first block of a chunk.
    */
   backward(
@@ -684,15 +684,18 @@ export function inputKernels(
     backward(gradient, columns, block, pixelCount, delta, sampleCount, deltaCopy, first) {
       if (pixelCount === 0) return;
       const rows = Math.max(0, sampleCount - 1) * delta.rowLength + width;
+      const deltaRows = address(delta.matrix, delta.column, sampleCount === 0 ? 0 : rows);
+      // A group that has whole rows of Δ⁽¹⁾ reads them where they are: they are compact.
+      const inPlace = delta.rowLength === width;
       (first ? backwardFirst : backward)(
         address(columns.start, block * pixelCount, pixelCount + 1),
         pixelCount,
         columns.sample.byteOffset,
         columns.value.byteOffset,
-        address(delta.matrix, delta.column, sampleCount === 0 ? 0 : rows),
+        deltaRows,
         delta.matrix.BYTES_PER_ELEMENT * delta.rowLength,
-        sampleCount,
-        address(deltaCopy, 0, sampleCount * width),
+        inPlace ? 0 : sampleCount,
+        inPlace ? deltaRows : address(deltaCopy, 0, sampleCount * width),
         address(gradient, 0, pixelCount * width),
       );
     },
