@@ -16,7 +16,9 @@ import type { FastEngine } from '../src/train/fast/engine.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
 import type { OptimizerSettings } from '../src/train/optimizer.js';
 import type { Precision } from '../src/train/fast/wasm-module.js';
+import { DEFAULT_BLOCK_SIZE, PAIRED_VECTORS, planPass } from '../src/train/fast/plan.js';
 import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
+import type { PeakShape } from './bench-peak.js';
 import { PEAK_VECTORS, measurePeak } from './bench-peak.js';
 
 const NETWORKS = ['784-10-10', '784-32-10', '784-128-10', '784-64-32-10', '784-512-256-10'];
@@ -60,6 +62,7 @@ interface PeakSpec {
   kind: 'peak';
   precision: Precision;
   fused: boolean;
+  shape: PeakShape;
 }
 
 type CaseSpec = FullSpec | MinibatchSpec | PeakSpec;
@@ -68,6 +71,7 @@ type CaseSpec = FullSpec | MinibatchSpec | PeakSpec;
 interface PeakResult {
   precision: Precision;
   fused: boolean;
+  shape: PeakShape;
   threads: number;
   /** Summed over the processes; 0 when the variant is unavailable here. */
   gflops: number;
@@ -255,7 +259,7 @@ async function runMinibatchCase(spec: MinibatchSpec): Promise<MinibatchResult> {
 
 /** Runs one case here. */
 async function runCase(spec: CaseSpec): Promise<unknown> {
-  if (spec.kind === 'peak') return measurePeak(spec);
+  if (spec.kind === 'peak') return measurePeak(spec, spec.shape);
   return spec.kind === 'full' ? runFullCase(spec) : runMinibatchCase(spec);
 }
 
@@ -290,27 +294,32 @@ async function runPeakCase(spec: PeakSpec, threads: number): Promise<PeakResult>
 async function peakCases(options: BenchOptions, threadCounts: number[]): Promise<PeakResult[]> {
   if (!options.json) {
     console.log(
-      `Peak of the inner kernel: ${PEAK_VECTORS} accumulators += splat · (a v128 from L1), GFLOP/s of CPU time`,
+      'Peak of the inner kernels, GFLOP/s of CPU time: single, ' +
+        `${PEAK_VECTORS} accumulators += splat · (a v128 from L1) (batches); paired, ` +
+        `${2 * PAIRED_VECTORS} accumulators += 2 splats · ${PAIRED_VECTORS} v128 (whole-set passes)`,
     );
-    console.log('precision  multiply-add      thr  GFLOP/s');
+    console.log('shape   precision  multiply-add      thr  GFLOP/s');
   }
   const results: PeakResult[] = [];
-  for (const precision of ['f64', 'f32'] as const) {
-    for (const fused of [false, true]) {
-      for (const threads of threadCounts) {
-        const result = await runPeakCase({ kind: 'peak', precision, fused }, threads);
-        results.push(result);
-        if (!options.json) {
-          const madd = fused ? 'relaxed_madd' : 'mul + add';
-          const gflops = result.gflops > 0 ? result.gflops.toFixed(1) : 'n/a (no relaxed SIMD)';
-          console.log(
-            [
-              precision.padEnd(9),
-              madd.padEnd(16),
-              String(threads).padStart(3),
-              gflops.padStart(8),
-            ].join('  '),
-          );
+  for (const shape of ['single', 'paired'] as const) {
+    for (const precision of ['f64', 'f32'] as const) {
+      for (const fused of [false, true]) {
+        for (const threads of threadCounts) {
+          const result = await runPeakCase({ kind: 'peak', precision, fused, shape }, threads);
+          results.push(result);
+          if (!options.json) {
+            const madd = fused ? 'relaxed_madd' : 'mul + add';
+            const gflops = result.gflops > 0 ? result.gflops.toFixed(1) : 'n/a (no relaxed SIMD)';
+            console.log(
+              [
+                shape.padEnd(6),
+                precision.padEnd(9),
+                madd.padEnd(16),
+                String(threads).padStart(3),
+                gflops.padStart(8),
+              ].join('  '),
+            );
+          }
         }
       }
     }
@@ -322,18 +331,20 @@ async function peakCases(options: BenchOptions, threadCounts: number[]): Promise
 // ---- the table ----
 
 /**
- * The share of the measured peak (same precision, same multiply-add as the engine uses, same
- * threads) that `gflops` is, as text; '' when the peak was not measured in this run.
+ * The share of the measured peak (the kernels' shape, same precision, same multiply-add as the
+ * engine uses, same threads) that `gflops` is, as text; '' when the peak was not measured.
  */
 function peakShare(
   peaks: readonly PeakResult[],
+  shape: PeakShape,
   precision: Precision,
   threads: number,
   gflops: number,
 ): string {
   const fused = precision === 'f32' && relaxedSimdAvailable();
   const peak = peaks.find(
-    (p) => p.precision === precision && p.fused === fused && p.threads === threads,
+    (p) =>
+      p.shape === shape && p.precision === precision && p.fused === fused && p.threads === threads,
   );
   return (
     peak === undefined || peak.gflops === 0 ? '' : `${((100 * gflops) / peak.gflops).toFixed(0)}%`
@@ -352,9 +363,16 @@ function formatRow(r: FullResult, peaks: readonly PeakResult[]): string {
     r.minMs.toFixed(1).padStart(8),
     r.cpuMs.toFixed(1).padStart(8),
     r.gflops.toFixed(1).padStart(7),
-    peakShare(peaks, r.precision, r.threads, r.gflops),
+    peakShare(peaks, fullBatchShape(r), r.precision, r.threads, r.gflops),
     r.peakRssMB.toFixed(0).padStart(8),
   ].join('  ');
+}
+
+/** The kernels a full-batch case runs: paired when its plan has paired groups. */
+function fullBatchShape(r: FullResult): PeakShape {
+  const sizes = r.network.split('-').map(Number);
+  const plan = planPass(sizes, r.samples, DEFAULT_BLOCK_SIZE, r.precision);
+  return plan.groups.some((group) => group.paired) ? 'paired' : 'single';
 }
 
 /** One row of the mini-batch table. */
@@ -372,7 +390,8 @@ function formatMinibatchRow(r: MinibatchResult, peaks: readonly PeakResult[]): s
     sorted[Math.floor(sorted.length / 2)].toFixed(2).padStart(9),
     sorted[0].toFixed(2).padStart(7),
     r.gflops.toFixed(1).padStart(7),
-    peakShare(peaks, r.precision, r.threads, r.gflops),
+    // Batches run the single kernels.
+    peakShare(peaks, 'single', r.precision, r.threads, r.gflops),
     share('compute'),
     // A trainer's step adds the gradient and updates in one phase (FastEngine.trainStep).
     share('reduceAndUpdate', 'reduce', 'update').padStart(13),

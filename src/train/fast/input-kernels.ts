@@ -5,6 +5,13 @@
  * pixel costs one splat and width/lanes vector multiply-adds. In f64 without fusion, lane by lane
  * the arithmetic is the JavaScript `a += v * w` in the same order, so results are exact; in any
  * arithmetic they are independent of the thread count.
+ *
+ * Passes over the whole set use paired kernels for groups of PAIRED_VECTORS vectors: two samples
+ * (forward) or two pixels (backward) per entry, so each row of weights or of Δ⁽¹⁾ is loaded
+ * once for 2 × PAIRED_VECTORS multiply-adds into as many independent accumulators — enough to
+ * keep both of x64's vector multiply-add units busy, where the single kernels wait on the latency
+ * of their 6 sums. Two neighbouring pixels are mostly both zero or both not (a pair's entries on
+ * Fashion-MNIST are 90% useful work), two samples less so (75%).
  */
 import type { Arithmetic, FloatType, Local } from './wasm-module.js';
 import {
