@@ -309,8 +309,7 @@ export class ChunkRunner {
     this.kernels.forEach((kernels, g) => {
       const [z, weights, bias] = [this.groupZ[g], this.groupWeights[g], params.groupBiases[g]];
       if (paired !== undefined && groups[g].paired) {
-        // Blocks start at even samples: the block's pairs start at pair firstRow/2.
-        this.paired.forward(z, paired.rows, source.firstRow / 2, count, weights, bias);
+        this.paired.forward(z, paired.rows, source.firstRow, count, weights, bias);
       } else {
         kernels.forward(z, source.rows, source.firstRow, count, weights, bias);
       }
@@ -388,30 +387,12 @@ export class ChunkRunner {
     const { paired, columnBlock } = source;
     const { deltaCopy } = this.scratch;
     this.kernels.forEach((kernels, g) => {
-      const [sums, groupDelta] = [gradient.groupWeights[g], this.groupDelta[g]];
+      const sums = gradient.groupWeights[g];
+      const rest = [columnBlock, sizes[0], this.groupDelta[g], count, deltaCopy, first] as const;
       if (paired !== undefined && groups[g].paired) {
-        const pixelPairs = sizes[0] / 2;
-        this.paired.backward(
-          sums,
-          paired.columns,
-          columnBlock,
-          pixelPairs,
-          groupDelta,
-          count,
-          deltaCopy,
-          first,
-        );
+        this.paired.backward(sums, paired.columns, ...rest);
       } else {
-        kernels.backward(
-          sums,
-          source.columns,
-          columnBlock,
-          sizes[0],
-          groupDelta,
-          count,
-          deltaCopy,
-          first,
-        );
+        kernels.backward(sums, source.columns, ...rest);
       }
     });
   }

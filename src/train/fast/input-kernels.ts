@@ -74,8 +74,11 @@ export interface ColumnSlice {
   readonly rowLength: number;
 }
 
-/** The two first-layer kernels of one group of `width` neurons. */
-export interface InputKernels {
+/**
+ * The two first-layer kernels of one group of `width` neurons, over the sparse input's entries:
+ * `Rows` sample-major, `Columns` pixel-major by block.
+ */
+export interface FirstLayerKernels<Rows, Columns> {
   /**
    * Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾ for the group over samples first .. first+count−1 of `rows` (docs/math.md,
    * Forward), reading only their non-zero pixels. weights: (W⁽¹⁾)ᵀ/255 of the group (n₀ ×
@@ -83,7 +86,7 @@ export interface InputKernels {
    */
   forward(
     Z: ColumnSlice,
-    rows: SparseRows,
+    rows: Rows,
     first: number,
     count: number,
     weights: FloatArray,
@@ -93,15 +96,15 @@ export interface InputKernels {
    * ∂C/∂W⁽¹⁾ += Δ⁽¹⁾(A⁽⁰⁾)ᵀ·255 for the group over block `block` of `columns` (docs/math.md,
    * Backward), pixel by pixel over the samples where that pixel is non-zero; the 1/(255·N) scale
    * is applied when the chunk sums are added. gradient: the group's n₀ × width sums
-   * ((∂C/∂W⁽¹⁾)ᵀ-shaped); delta: the group's columns of Δ⁽¹⁾, one row per sample of the block
-   * (`sampleCount` rows), first copied into `deltaCopy` (sampleCount × width) without the
-   * other neurons' columns unless they are whole rows: read there, the rows do not crowd a few
-   * sets of the L1 cache as rows a power of two apart do. With `first`, gradient = instead of += (and 0 for pixels the
-   * block lacks): the first block of a chunk.
+   * ((∂C/∂W⁽¹⁾)ᵀ-shaped, n₀ = pixelCount); delta: the group's columns of Δ⁽¹⁾, one row per
+   * sample of the block (`sampleCount` rows), first copied into `deltaCopy` (sampleCount ×
+   * width) without the other neurons' columns unless they are whole rows: read there, the rows
+   * do not crowd a few sets of the L1 cache as rows a power of two apart do. With `first`,
+   * gradient = instead of += (and 0 for pixels the block lacks): the first block of a chunk.
    */
   backward(
     gradient: FloatArray,
-    columns: SparseColumns,
+    columns: Columns,
     block: number,
     pixelCount: number,
     delta: ColumnSlice,
@@ -111,42 +114,19 @@ export interface InputKernels {
   ): void;
 }
 
+/** The single kernels: one sample (forward) or one pixel (backward) at a time. */
+export type InputKernels = FirstLayerKernels<SparseRows, SparseColumns>;
+
 /**
- * The first-layer kernels of a paired group (PAIRED_VECTORS vectors of neurons): the same sums
- * as InputKernels', two rows at a time, each row of weights or of Δ⁽¹⁾ loaded once for both.
- * A pair's entry where one of the two is zero adds 0·w to that one's sums: the same sums, for
- * finite weights (but for the sign of a zero sum).
+ * The first-layer kernels of a paired group (PAIRED_VECTORS vectors of neurons) over the paired
+ * input: the same sums as InputKernels', two rows at a time, each row of weights or of Δ⁽¹⁾
+ * loaded once for both. A pair's entry where one of the two is zero adds 0·w to that one's
+ * sums: the same sums, for finite weights (but for the sign of a zero sum). `first` and
+ * `pixelCount` must be even; with an odd count, the forward kernel writes Z's row `count` too
+ * (the sums of no pixels), which Z must have; a pixel pair that no sample of a block has gets
+ * += 0.
  */
-export interface PairedKernels {
-  /**
-   * Z⁽¹⁾ = W⁽¹⁾A⁽⁰⁾ + B⁽¹⁾ for the group over samples 2·firstPair .. 2·firstPair+count−1, by
-   * the sample pairs of `rows`; as InputKernels.forward. With an odd count, Z's row `count` is
-   * written too (with the sums of no pixels): Z must have it.
-   */
-  forward(
-    Z: ColumnSlice,
-    rows: PairedEntries,
-    firstPair: number,
-    count: number,
-    weights: FloatArray,
-    bias: FloatArray,
-  ): void;
-  /**
-   * ∂C/∂W⁽¹⁾ sums of the group over block `block` of `columns`, by its pixel pairs (n₀/2 of
-   * them); as InputKernels.backward, but for a pixel pair that no sample has, `gradient` gets
-   * += 0.
-   */
-  backward(
-    gradient: FloatArray,
-    columns: PairedEntries,
-    block: number,
-    pixelPairs: number,
-    delta: ColumnSlice,
-    sampleCount: number,
-    deltaCopy: FloatArray,
-    first: boolean,
-  ): void;
-}
+export type PairedKernels = FirstLayerKernels<PairedEntries, PairedEntries>;
 
 /**
  * The accumulators of a group: one v128 per `lanes` neurons, then a scalar for each neuron left
@@ -616,12 +596,17 @@ export function pairedInputKernels(
   const backward = module.kernel('backward');
   const backwardFirst = module.kernel('backwardFirst');
   const width = PAIRED_ROW_BYTES / floatType(arithmetic.precision).bytes;
+  const even = (name: string, value: number) => {
+    if (value % 2 !== 0)
+      throw new RangeError(`the paired kernels take an even ${name}, got ${value}`);
+  };
   return {
-    forward(Z, rows, firstPair, count, weights, bias) {
+    forward(Z, rows, first, count, weights, bias) {
+      even('first sample', first);
       const pairs = Math.ceil(count / 2);
       if (pairs === 0) return;
       forward(
-        address(rows.start, firstPair, pairs + 1),
+        address(rows.start, first / 2, pairs + 1),
         pairs,
         rows.triples.byteOffset,
         address(weights, 0, width),
@@ -630,7 +615,9 @@ export function pairedInputKernels(
         Z.matrix.BYTES_PER_ELEMENT * Z.rowLength,
       );
     },
-    backward(gradient, columns, block, pixelPairs, delta, sampleCount, deltaCopy, first) {
+    backward(gradient, columns, block, pixelCount, delta, sampleCount, deltaCopy, first) {
+      even('pixel count', pixelCount);
+      const pixelPairs = pixelCount / 2;
       if (pixelPairs === 0) return;
       const rows = Math.max(0, sampleCount - 1) * delta.rowLength + width;
       (first ? backwardFirst : backward)(

@@ -77,7 +77,7 @@ describe.each(ARITHMETICS)('paired kernels ($precision, fused: $fused)', (arithm
       );
       const rows = input.paired?.rows;
       if (rows === undefined) throw new Error('no paired rows');
-      paired.forward({ matrix: actual, column: 1, rowLength }, rows, first / 2, n, weights, bias);
+      paired.forward({ matrix: actual, column: 1, rowLength }, rows, first, n, weights, bias);
       expect(Array.from(actual.subarray(0, n * rowLength))).toEqual(
         Array.from(expected.subarray(0, n * rowLength)),
       );
@@ -101,12 +101,25 @@ describe.each(ARITHMETICS)('paired kernels ($precision, fused: $fused)', (arithm
           actual.set(expected);
           const copy = randomNumbers(arena, arithmetic, BLOCK * width, random);
           single.backward(expected, input.columns, block, PIXELS, slice, n, copy, first);
-          paired.backward(actual, columns, block, PIXELS / 2, slice, n, copy, first);
+          paired.backward(actual, columns, block, PIXELS, slice, n, copy, first);
           expect(Array.from(actual)).toEqual(Array.from(expected));
         }
       },
     );
   }
+
+  it('refuses an odd first sample or pixel count', () => {
+    const input = buildSparseInput(sparseSamples(4, 8), 4, arena, true);
+    const { paired: entries } = input;
+    if (entries === undefined) throw new Error('no paired forms');
+    const weights = randomNumbers(arena, arithmetic, PIXELS * width, random);
+    const Z = { matrix: randomNumbers(arena, arithmetic, 4 * width, random), column: 0 };
+    const slice = { ...Z, rowLength: width };
+    expect(() => paired.forward(slice, entries.rows, 1, 2, weights, weights)).toThrow(RangeError);
+    expect(() =>
+      paired.backward(weights, entries.columns, 0, PIXELS - 1, slice, 4, weights, true),
+    ).toThrow(RangeError);
+  });
 
   it('refuses a Z too short for the pair of an odd last sample', () => {
     const input = buildSparseInput(sparseSamples(3, 7), 4, arena, true);
