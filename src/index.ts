@@ -119,7 +119,7 @@ export {
 } from './train/sampling.js';
 export { defaultEvalEvery } from './train/history.js';
 export { dropoutKeeps, dropoutScaledMask, type DropoutSpec } from './nn/dropout.js';
-export type { EngineFactory } from './train/train.js';
+export type { EngineFactory, EngineUse } from './train/train.js';
 export type { HistoryPoint } from './train/history.js';
 export type { Batch, GradientEngine, PassResult } from './train/engine.js';
 export { ReferenceEngine } from './train/reference-engine.js';
@@ -158,8 +158,8 @@ export async function train(
   const { engine = 'fast', threads = availableParallelism(), signal, ...events } = run;
   const factory: EngineFactory =
     engine === 'fast'
-      ? (dataset, layerSizes, precision) =>
-          createEngine(dataset, layerSizes, { threads, precision })
+      ? (dataset, layerSizes, precision, use) =>
+          createEngine(dataset, layerSizes, { threads, precision, ...use })
       : engine === 'reference'
         ? async (dataset, layerSizes, precision) => {
             if (precision !== 'f64') {

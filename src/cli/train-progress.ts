@@ -147,8 +147,8 @@ export async function trainWithProgress(
     return await train(
       data,
       options,
-      (dataset, layerSizes, precision) =>
-        createEngine(dataset, layerSizes, { threads: run.threads, precision }),
+      (dataset, layerSizes, precision, use) =>
+        createEngine(dataset, layerSizes, { threads: run.threads, precision, ...use }),
       { onIteration, shouldStop: () => interrupts.requested, onCheckpoint: run.save },
     );
   } finally {

@@ -8,6 +8,8 @@ export interface EngineOptions {
   readonly threads: number;
   /** What forward and backward compute in (default f64). */
   readonly precision?: Precision;
+  /** Whether passes over the whole set will run (default true; EngineUse). */
+  readonly wholeSetPasses?: boolean;
 }
 
 /** Creates the gradient engine training uses for a data set: the fast one. */

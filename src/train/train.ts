@@ -142,7 +142,18 @@ export type EngineFactory = (
   dataset: Dataset,
   layerSizes: readonly number[],
   precision: Precision,
+  use?: EngineUse,
 ) => Promise<GradientEngine>;
+
+/**
+ * What training will ask of an engine: `wholeSetPasses`, whether it computes or evaluates the
+ * whole data set (the test set's engine, and the training set's in a full-batch run) or only
+ * batches and sample lists (the training set's in a mini-batch run). An engine may use it to
+ * prepare only what it needs.
+ */
+export interface EngineUse {
+  readonly wholeSetPasses: boolean;
+}
 
 /** Copies parameters so training never changes the caller's arrays. */
 function copyParameters(parameters: Parameters): Parameters {
@@ -224,11 +235,18 @@ async function openEngines(
   data: { train: Dataset; test: Dataset },
   options: TrainOptions,
   createEngine: EngineFactory,
+  fullBatch: boolean,
 ): Promise<{ engine: GradientEngine; testEngine: GradientEngine }> {
   const precision = options.precision ?? 'f64';
-  const engine = await createEngine(data.train, options.layerSizes, precision);
+  const { layerSizes } = options;
+  const engine = await createEngine(data.train, layerSizes, precision, {
+    wholeSetPasses: fullBatch,
+  });
   try {
-    return { engine, testEngine: await createEngine(data.test, options.layerSizes, precision) };
+    const testEngine = await createEngine(data.test, layerSizes, precision, {
+      wholeSetPasses: true,
+    });
+    return { engine, testEngine };
   } catch (error) {
     await engine.close();
     throw error;
@@ -556,7 +574,7 @@ export async function train(
 ): Promise<TrainResult> {
   checkTrainOptions(options, data.train);
   const plan = new BatchPlan(data.train.count, options);
-  const { engine, testEngine } = await openEngines(data, options, createEngine);
+  const { engine, testEngine } = await openEngines(data, options, createEngine, plan.fullBatch);
   try {
     const engines = { train: engine, test: testEngine, testCount: data.test.count };
     const run = new TrainingRun(options, plan, engines);

@@ -6,7 +6,12 @@ import { Random } from '../../src/nn/random.js';
 import type { Batch, GradientEngine } from '../../src/train/engine.js';
 import { ReferenceEngine } from '../../src/train/reference-engine.js';
 import { splitValidation } from '../../src/train/sampling.js';
-import { train, type TrainOptions } from '../../src/train/train.js';
+import {
+  train,
+  type EngineFactory,
+  type EngineUse,
+  type TrainOptions,
+} from '../../src/train/train.js';
 
 /** count random 4×4 byte images whose label is their brightest quadrant (0–3), with some noise. */
 function quadrantDataset(count: number, seed: number): Dataset {
@@ -101,6 +106,21 @@ describe('train', () => {
       expect(seen.some((sample) => validation.includes(sample))).toBe(false);
     }
     expect(result.history.every((point) => point.validationAccuracy !== undefined)).toBe(true);
+  });
+
+  it('tells the engine factory which engine passes over its whole set: test always, training in full batch only', async () => {
+    for (const batchSize of [undefined, 7]) {
+      const uses: [Dataset, EngineUse | undefined][] = [];
+      const factory: EngineFactory = async (dataset, layerSizes, _precision, use) => {
+        uses.push([dataset, use]);
+        return new ReferenceEngine(dataset, layerSizes);
+      };
+      await train(data, { ...base, batchSize, iterations: 7 }, factory);
+      expect(uses).toEqual([
+        [data.train, { wholeSetPasses: batchSize === undefined }],
+        [data.test, { wholeSetPasses: true }],
+      ]);
+    }
   });
 
   it('a mini-batch history point records the mean loss and accuracy of the batches since the last one', async () => {

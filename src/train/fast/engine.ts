@@ -52,6 +52,12 @@ export interface FastEngineOptions {
    * The last bits then depend on whether the machine has FMA, never on `threads`.
    */
   readonly fused?: boolean;
+  /**
+   * Whether passes over the whole set will run (compute or evaluate without a batch; default
+   * true). Wide layers run them on a paired copy of the input built at start; an engine that
+   * only ever runs batches is spared its time and memory (it stays correct without it).
+   */
+  readonly wholeSetPasses?: boolean;
 }
 
 /** The arithmetic of an engine with `options`: f64 is always exact (never fused). */
@@ -76,7 +82,8 @@ export async function createFastEngine(
   checkArguments(dataset, layerSizes, options.threads, blockSize);
   const arithmetic = engineArithmetic(options);
   const plan = planPass([...layerSizes], dataset.count, blockSize, arithmetic.precision);
-  const { pass, arena } = allocatePass(plan, arithmetic, dataset, options.threads);
+  const paired = (options.wholeSetPasses ?? true) && plan.groups.some((group) => group.paired);
+  const { pass, arena } = allocatePass(plan, arithmetic, dataset, options.threads, paired);
   const pool = await ThreadPool.start(pass.control, options.threads - 1, (slot) =>
     startWorkerThread(pass, slot),
   );
@@ -137,6 +144,7 @@ function allocatePass(
   arithmetic: Arithmetic,
   dataset: Dataset,
   threads: number,
+  paired: boolean,
 ): { pass: SharedPass; arena: MemoryArena } {
   const arena = new MemoryArena(sharedMemory(1));
   const float64 = (length: number): Float64Array => arena.allocate(Float64Array, length);
@@ -162,12 +170,7 @@ function allocatePass(
   const pass: SharedPass = {
     plan,
     memory: arena.memory,
-    input: buildSparseInput(
-      dataset,
-      plan.blockSize,
-      arena,
-      plan.groups.some((group) => group.paired),
-    ),
+    input: buildSparseInput(dataset, plan.blockSize, arena, paired),
     arithmetic,
     firstLayerWeights: floats(sizes[0] * sizes[1]),
     transposed: floats(plan.transposedCount),
