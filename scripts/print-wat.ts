@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { costModule } from '../src/train/fast/cost-kernels.js';
 import { denseModule } from '../src/train/fast/dense-kernels.js';
-import { inputModule } from '../src/train/fast/input-kernels.js';
+import { inputModule, pairedInputModule } from '../src/train/fast/input-kernels.js';
 import { tileModule } from '../src/train/fast/tile-kernels.js';
 import { layoutModule } from '../src/train/fast/layout-kernels.js';
 import { updateModule } from '../src/train/fast/update-kernels.js';
@@ -11,7 +11,7 @@ import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import type { Arithmetic } from '../src/train/fast/wasm-module.js';
 import { moduleText } from '../src/train/fast/wasm-text.js';
 
-const MODULES = ['dense', 'tile', 'input', 'cost', 'layout', 'update'] as const;
+const MODULES = ['dense', 'tile', 'input', 'paired', 'cost', 'layout', 'update'] as const;
 
 const program = new Command('wat')
   .description(
@@ -22,7 +22,7 @@ const program = new Command('wat')
   .option('--precision <p>', 'f64, or f32 (fused where relaxed SIMD is available)', 'f64')
   .addHelpText(
     'after',
-    '\nExamples:\n  npm run wat\n  npm run wat -- --module input --width 3\n  npm run wat -- --module dense --precision f32',
+    '\nExamples:\n  npm run wat\n  npm run wat -- --module input --width 3\n  npm run wat -- --module paired --precision f32\n  npm run wat -- --module dense --precision f32',
   );
 program.parse();
 const options = program.opts<{ module?: string; width?: string; precision: string }>();
@@ -54,6 +54,10 @@ const modules: Record<(typeof MODULES)[number], () => [string, Uint8Array]> = {
   input: () => [
     `first-layer kernels for groups of ${width} neurons in ${arithmetic.precision} (src/train/fast/input-kernels.ts)`,
     inputModule(width, arithmetic),
+  ],
+  paired: () => [
+    `paired first-layer kernels (groups of 4 vectors, whole-set passes) in ${arithmetic.precision} (src/train/fast/input-kernels.ts)`,
+    pairedInputModule(arithmetic),
   ],
   cost: () => [
     `softmax and cost of the output layer in ${arithmetic.precision} (src/train/fast/cost-kernels.ts)`,

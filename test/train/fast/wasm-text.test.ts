@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costModule } from '../../../src/train/fast/cost-kernels.js';
 import { denseModule } from '../../../src/train/fast/dense-kernels.js';
-import { inputModule } from '../../../src/train/fast/input-kernels.js';
+import { inputModule, pairedInputModule } from '../../../src/train/fast/input-kernels.js';
 import { layoutModule } from '../../../src/train/fast/layout-kernels.js';
 import { updateModule } from '../../../src/train/fast/update-kernels.js';
 import { MAX_GROUP_WIDTH, maxGroupWidth } from '../../../src/train/fast/plan.js';
@@ -106,6 +106,8 @@ describe('moduleText', () => {
       [updateModule(), ['gradientDescent', 'momentum', 'adam', 'adamF32', 'adamGroupF32']],
       [costModule(), ['softmax', 'exp']],
       [costModule('f32'), ['softmax', 'exp']],
+      [pairedInputModule(), ['forward', 'backward', 'backwardFirst']],
+      [pairedInputModule(f32), ['forward', 'backward', 'backwardFirst']],
     ];
     for (const [bytes, names] of modules) {
       const text = moduleText(bytes);
@@ -117,6 +119,9 @@ describe('moduleText', () => {
       'i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23',
     );
     expect(moduleText(costModule())).toContain('i64x2.shl');
+    // The pair's values: f32 splats, widened to f64x2 in f64.
+    expect(moduleText(pairedInputModule(f32))).toContain('v128.load32_splat offset=8');
+    expect(moduleText(pairedInputModule())).toContain('f64x2.promote_low_f32x4');
     for (let width = 1; width <= MAX_GROUP_WIDTH; width++) {
       const input = moduleText(inputModule(width));
       expect(input).toContain('(func $forward (export "forward") (param $rowStart i32)');
