@@ -407,6 +407,7 @@ interface PairLocals {
   readonly vb: Local;
 }
 
+/** Declares a paired kernel's loop locals, named for the WAT text. */
 function pairLocals(builder: FunctionBuilder): PairLocals {
   const vectors = (name: string) =>
     Array.from({ length: PAIRED_VECTORS }, (_, k) => builder.local(`${name}${k}`, 'v128'));
@@ -454,11 +455,12 @@ function pairRange(l: PairLocals, start: Local, triples: Local): number[] {
   return code(set(l.entry, at(0)), set(l.end, at(4)));
 }
 
-/** Every vector of `set` = the one at `base` + offset, or stored there (optionally added to). */
+/** Every vector of `vectors` = the v128 at base + offset + 16·k (k: its index). */
 function loadVectors(vectors: Local[], base: Local, offset: number): number[] {
   return code(...vectors.map((v, k) => set(v, code(get(base), v128.load(offset + 16 * k)))));
 }
 
+/** Stores every vector of `vectors` at base + offset + 16·k, added to what is there with `add`. */
 function storeVectors(
   type: FloatType,
   vectors: Local[],
