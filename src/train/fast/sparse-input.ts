@@ -16,7 +16,10 @@ export interface SparseInput {
   readonly rows: SparseRows;
   /** Pixel-major inside each block of consecutive samples. */
   readonly columns: SparseColumns;
-  /** Both orders again by pairs, for plans with paired groups (PassPlan.pairedGroups). */
+  /**
+   * Both orders again by pairs, for plans with paired groups (NeuronGroup.paired) whose engine
+   * passes over the whole set (FastEngineOptions.wholeSetPasses); else undefined.
+   */
   readonly paired: PairedInput | undefined;
   readonly labels: Uint8Array;
   /** Image width and height (n₀ = width · height), for shifts. */
@@ -96,7 +99,7 @@ function buildColumns(
  * The non-zero pixels again, by pairs, for the paired first-layer kernels (input-kernels.ts):
  * `rows` by pairs of samples (2p, 2p+1), each entry a pixel where either is non-zero with both
  * values; `columns` inside each block by pairs of pixels (2q, 2q+1), each entry a sample of the
- * block where either is non-zero with both values. A value may so be 0: it adds 0·w.
+ * block where either is non-zero with both values. So a value may be 0: it adds 0·w.
  */
 export interface PairedInput {
   readonly rows: PairedEntries;
