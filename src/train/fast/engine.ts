@@ -23,7 +23,7 @@ import type { Arithmetic, Precision } from './wasm-module.js';
 import { EXACT_F64 } from './wasm-module.js';
 import { CONTROL_WORDS, ThreadPool } from './pool.js';
 import { INPUT_SLOT, OUTPUT_SLOT, ParameterSlots, SLOT_TABLE_WORDS } from './slots.js';
-import { allocateSparseBlock, buildSparseInput } from './sparse-input.js';
+import { allocateSparseBlock, buildPairedInput, buildSparseInput } from './sparse-input.js';
 import type { UpdateNumbers } from './step.js';
 import { Phase, SampleSource, SharedStep, UpdateRule, allocateStep } from './step.js';
 import { MemoryArena, sharedMemory } from './wasm.js';
@@ -170,7 +170,7 @@ function allocatePass(
   const pass: SharedPass = {
     plan,
     memory: arena.memory,
-    input: buildSparseInput(dataset, plan.blockSize, arena, paired),
+    input: buildSparseInput(dataset, plan.blockSize, arena),
     arithmetic,
     firstLayerWeights: floats(sizes[0] * sizes[1]),
     transposed: floats(plan.transposedCount),
@@ -188,8 +188,28 @@ function allocatePass(
     step: allocateStep(arena, dataset.count),
     control: arena.allocate(Int32Array, CONTROL_WORDS),
   };
-  return { pass, arena };
+  if (!paired) return { pass, arena };
+  // Last, so that what does not fit is only the paired forms, which the kernels can do without.
+  const { rows, columns } = pass.input;
+  const reserve = PAIRED_RESERVE_BYTES + 8 * RESERVED_PARAMETER_COPIES * plan.parameterCount;
+  const pairs = buildPairedInput(
+    rows,
+    columns,
+    dataset.count,
+    sizes[0],
+    plan.blockSize,
+    arena,
+    reserve,
+  );
+  return { pass: { ...pass, input: { ...pass.input, paired: pairs } }, arena };
 }
+
+/**
+ * What the paired input must leave of the shared memory for what the engine allocates later (its
+ * callers' parameter slots and optimizer state, up to this many parameter vectors), and beyond.
+ */
+const RESERVED_PARAMETER_COPIES = 16;
+const PAIRED_RESERVE_BYTES = 64 << 20;
 
 /**
  * The worker module next to this one. Built code (dist/) starts the sibling worker.js. Run from

@@ -18,7 +18,7 @@ export interface SparseInput {
   readonly columns: SparseColumns;
   /**
    * Both orders again by pairs, for plans with paired groups (NeuronGroup.paired) whose engine
-   * passes over the whole set (FastEngineOptions.wholeSetPasses); else undefined.
+   * passes over the whole set (FastEngineOptions.wholeSetPasses) when they fit; else undefined.
    */
   readonly paired: PairedInput | undefined;
   readonly labels: Uint8Array;
@@ -141,21 +141,32 @@ interface PairedOut {
   readonly values: Float32Array;
 }
 
-/**
- * Builds a PairedEntries of `pairCount` pairs: pair k merges the lists `ranges(k)` gives (start
- * and end in `indices`/`values` of each), counted first, then written.
- */
+/** Pairs of lists to merge: pair k's two lists (start and end of each in the indices/values). */
+type PairRanges = (pair: number) => [number, number, number, number];
+
+/** How many entries `pairCount` pairs of lists merge into. */
+function countPairs(
+  pairCount: number,
+  ranges: PairRanges,
+  indices: Uint16Array | Uint8Array,
+  values: Uint8Array,
+): number {
+  let total = 0;
+  for (let k = 0; k < pairCount; k++)
+    total = mergePair(indices, values, ranges(k), undefined, total);
+  return total;
+}
+
+/** Builds a PairedEntries of `pairCount` pairs (`total` entries, as countPairs counted them). */
 function buildPairs(
   pairCount: number,
-  ranges: (pair: number) => [number, number, number, number],
+  total: number,
+  ranges: PairRanges,
   indices: Uint16Array | Uint8Array,
   values: Uint8Array,
   arena: MemoryArena,
 ): PairedEntries {
   const start = arena.allocate(Int32Array, pairCount + 1);
-  let total = 0;
-  for (let k = 0; k < pairCount; k++)
-    total = mergePair(indices, values, ranges(k), undefined, total);
   const triples = arena.allocate(Int32Array, 3 * total);
   const out = {
     offsets: triples,
@@ -173,6 +184,8 @@ function buildPairs(
 /**
  * Builds the paired forms from the single ones: samples paired inside blocks of `blockSize`
  * (even) samples, so that a block's pairs are consecutive; a last odd sample is paired with none.
+ * Returns undefined, building nothing, when they would leave the arena less than `reserve`
+ * bytes: the kernels do without them (the single ones give the same sums), only slower.
  */
 export function buildPairedInput(
   rows: SparseRows,
@@ -181,35 +194,45 @@ export function buildPairedInput(
   n0: number,
   blockSize: number,
   arena: MemoryArena,
-): PairedInput {
+  reserve = 0,
+): PairedInput | undefined {
   const samplePairs = Math.ceil(sampleCount / 2);
-  const sampleRange = (pair: number): [number, number, number, number] => {
+  const sampleRange: PairRanges = (pair) => {
     const second = Math.min(2 * pair + 1, sampleCount);
     const end = rows.start[Math.min(2 * pair + 2, sampleCount)];
     return [rows.start[2 * pair], rows.start[second], rows.start[second], end];
   };
-  const pixelPairs = n0 / 2;
-  const blockCount = Math.ceil(sampleCount / blockSize);
-  const pixelRange = (pair: number): [number, number, number, number] => {
-    const [block, q] = [Math.floor(pair / pixelPairs), pair % pixelPairs];
-    const at = block * n0 + 2 * q;
+  // Block k's pixel pair q is pair k·n₀/2 + q: its two columns are k·n₀ + 2q and the next.
+  const pixelPairs = (Math.ceil(sampleCount / blockSize) * n0) / 2;
+  const pixelRange: PairRanges = (pair) => {
+    const at = 2 * pair;
     return [columns.start[at], columns.start[at + 1], columns.start[at + 1], columns.start[at + 2]];
   };
+  const rowEntries = countPairs(samplePairs, sampleRange, rows.pixel, rows.value);
+  const columnEntries = countPairs(pixelPairs, pixelRange, columns.sample, columns.value);
+  const bytes = 12 * (rowEntries + columnEntries) + 4 * (samplePairs + pixelPairs + 2) + 64;
+  if (bytes > arena.free - reserve) return undefined;
   return {
-    rows: buildPairs(samplePairs, sampleRange, rows.pixel, rows.value, arena),
-    columns: buildPairs(blockCount * pixelPairs, pixelRange, columns.sample, columns.value, arena),
+    rows: buildPairs(samplePairs, rowEntries, sampleRange, rows.pixel, rows.value, arena),
+    columns: buildPairs(
+      pixelPairs,
+      columnEntries,
+      pixelRange,
+      columns.sample,
+      columns.value,
+      arena,
+    ),
   };
 }
 
 /**
- * Builds both sparse forms of `dataset` for blocks of `blockSize` samples in `arena`'s memory,
- * and the paired forms too when `paired`.
+ * Builds both sparse forms of `dataset` for blocks of `blockSize` samples in `arena`'s memory
+ * (without the paired forms: buildPairedInput adds them).
  */
 export function buildSparseInput(
   dataset: Dataset,
   blockSize: number,
   arena: MemoryArena,
-  paired = false,
 ): SparseInput {
   const n0 = pixelsPerSample(dataset);
   if (n0 > 65536) {
@@ -224,9 +247,7 @@ export function buildSparseInput(
   return {
     rows,
     columns,
-    paired: paired
-      ? buildPairedInput(rows, columns, dataset.count, n0, blockSize, arena)
-      : undefined,
+    paired: undefined,
     labels,
     width: dataset.cols,
     height: dataset.rows,

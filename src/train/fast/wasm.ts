@@ -87,6 +87,11 @@ export class MemoryArena {
 
   constructor(readonly memory: WasmMemory) {}
 
+  /** Bytes still to be handed out before the memory reaches MAX_PAGES. */
+  get free(): number {
+    return MAX_PAGES * PAGE_BYTES - this.end;
+  }
+
   /** A zeroed array of `length` elements of `kind` in the memory. */
   allocate<T>(
     kind: {

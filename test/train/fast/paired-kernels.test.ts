@@ -4,7 +4,7 @@ import type { FloatArray } from '../../../src/train/fast/input-kernels.js';
 import { inputKernels, pairedInputKernels } from '../../../src/train/fast/input-kernels.js';
 import { PAIRED_ROW_BYTES } from '../../../src/train/fast/plan.js';
 import { relaxedSimdAvailable } from '../../../src/train/fast/relaxed-simd.js';
-import { buildSparseInput } from '../../../src/train/fast/sparse-input.js';
+import { sparseInputWithPairs } from '../../helpers/paired-input.js';
 import type { Arithmetic } from '../../../src/train/fast/wasm-module.js';
 import { EXACT_F64, floatType } from '../../../src/train/fast/wasm-module.js';
 import type { MemoryArena } from '../../../src/train/fast/wasm.js';
@@ -57,7 +57,7 @@ describe.each(ARITHMETICS)('paired kernels ($precision, fused: $fused)', (arithm
   const paired = pairedInputKernels(arena.memory, arithmetic);
 
   it.each([1, 5, 6, 9, 16])('forward gives the single kernel’s Z (%i samples)', (count) => {
-    const input = buildSparseInput(sparseSamples(count, count), BLOCK, arena, true);
+    const input = sparseInputWithPairs(sparseSamples(count, count), BLOCK, arena);
     const weights = randomNumbers(arena, arithmetic, PIXELS * width, random);
     const bias = randomNumbers(arena, arithmetic, width, random);
     // Z rows hold 3 more columns than the group; the paired kernel may write one row more.
@@ -88,7 +88,7 @@ describe.each(ARITHMETICS)('paired kernels ($precision, fused: $fused)', (arithm
     it.each([1, 5, 6, 9, 16])(
       `backward${first ? 'First' : ''} gives the single kernel’s sums (%i samples)`,
       (count) => {
-        const input = buildSparseInput(sparseSamples(count, 100 + count), BLOCK, arena, true);
+        const input = sparseInputWithPairs(sparseSamples(count, 100 + count), BLOCK, arena);
         const columns = input.paired?.columns;
         if (columns === undefined) throw new Error('no paired columns');
         const rowLength = width + 5;
@@ -109,7 +109,7 @@ describe.each(ARITHMETICS)('paired kernels ($precision, fused: $fused)', (arithm
   }
 
   it('refuses an odd first sample or pixel count', () => {
-    const input = buildSparseInput(sparseSamples(4, 8), 4, arena, true);
+    const input = sparseInputWithPairs(sparseSamples(4, 8), 4, arena);
     const { paired: entries } = input;
     if (entries === undefined) throw new Error('no paired forms');
     const weights = randomNumbers(arena, arithmetic, PIXELS * width, random);
@@ -122,7 +122,7 @@ describe.each(ARITHMETICS)('paired kernels ($precision, fused: $fused)', (arithm
   });
 
   it('refuses a Z too short for the pair of an odd last sample', () => {
-    const input = buildSparseInput(sparseSamples(3, 7), 4, arena, true);
+    const input = sparseInputWithPairs(sparseSamples(3, 7), 4, arena);
     const rows = input.paired?.rows;
     if (rows === undefined) throw new Error('no paired rows');
     const weights = randomNumbers(arena, arithmetic, PIXELS * width, random);

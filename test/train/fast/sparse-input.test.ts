@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MnnError } from '../../../src/errors.js';
-import { buildSparseInput, type SparseInput } from '../../../src/train/fast/sparse-input.js';
+import {
+  buildPairedInput,
+  buildSparseInput,
+  type SparseInput,
+} from '../../../src/train/fast/sparse-input.js';
 import { MemoryArena, sharedMemory } from '../../../src/train/fast/wasm.js';
+import { sparseInputWithPairs } from '../../helpers/paired-input.js';
 import type { PairedEntries } from '../../../src/train/fast/input-kernels.js';
 import { PAIRED_ROW_BYTES } from '../../../src/train/fast/plan.js';
 import { randomDataset } from '../../helpers/random-data.js';
@@ -116,7 +121,7 @@ describe('buildSparseInput', () => {
     (count, blockSize) => {
       const dataset = randomDataset({ count, rows: 2, cols: 5, zeroFraction: 0.7, seed: count });
       const arena = new MemoryArena(sharedMemory(1));
-      const sparse = buildSparseInput(dataset, blockSize, arena, true);
+      const sparse = sparseInputWithPairs(dataset, blockSize, arena);
       const [byRows, byColumns] = fromPairs(sparse, count, 10, blockSize);
       expect(byRows).toEqual(dataset.images);
       expect(byColumns).toEqual(dataset.images);
@@ -127,7 +132,7 @@ describe('buildSparseInput', () => {
   it('pairs two samples pixel by pixel, and two pixels sample by sample', () => {
     const images = Uint8Array.from([0, 5, 0, 7, 3, 0, 0, 9]);
     const dataset = { images, labels: Uint8Array.from([1, 2]), count: 2, rows: 1, cols: 4 };
-    const { paired } = buildSparseInput(dataset, 2, new MemoryArena(sharedMemory(1)), true);
+    const { paired } = sparseInputWithPairs(dataset, 2, new MemoryArena(sharedMemory(1)));
     if (paired === undefined) throw new Error('no paired forms');
     // Samples 0 and 1 by pixel: pixel 0 (0, 3), pixel 1 (5, 0), pixel 3 (7, 9).
     expect(pairedEntries(paired.rows)).toEqual([
@@ -142,6 +147,17 @@ describe('buildSparseInput', () => {
       [1, 0, 0, 7],
       [1, 1, 0, 9],
     ]);
+  });
+
+  it('builds no paired forms that would leave the memory less than the reserve asked for', () => {
+    const dataset = randomDataset({ count: 20, rows: 2, cols: 5, zeroFraction: 0.5, seed: 3 });
+    const arena = new MemoryArena(sharedMemory(1));
+    const { rows, columns } = buildSparseInput(dataset, 4, arena);
+    const before = arena.free;
+    expect(buildPairedInput(rows, columns, 20, 10, 4, arena, before)).toBeUndefined();
+    expect(arena.free).toBe(before);
+    // The triples of 10 sample pairs and of 5 blocks' 5 pixel pairs, and their starts, fit.
+    expect(buildPairedInput(rows, columns, 20, 10, 4, arena, before - 4096)).toBeDefined();
   });
 
   it('stores nothing for an all-zero image', () => {
