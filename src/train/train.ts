@@ -147,9 +147,10 @@ export type EngineFactory = (
 
 /**
  * What training will ask of an engine: `wholeSetPasses`, whether it computes or evaluates the
- * whole data set (the test set's engine, and the training set's in a full-batch run) or only
- * batches and sample lists (the training set's in a mini-batch run). An engine may use it to
- * prepare only what it needs.
+ * whole data set (the test set's engine, and the training set's in the paper's full batch) or
+ * only batches and sample lists (the training set's otherwise: mini-batches, or a full batch
+ * with a validation split, dropout or shifts). An engine may use it to prepare only what it
+ * needs.
  */
 export interface EngineUse {
   readonly wholeSetPasses: boolean;
@@ -235,12 +236,12 @@ async function openEngines(
   data: { train: Dataset; test: Dataset },
   options: TrainOptions,
   createEngine: EngineFactory,
-  fullBatch: boolean,
+  wholeTrainingSet: boolean,
 ): Promise<{ engine: GradientEngine; testEngine: GradientEngine }> {
   const precision = options.precision ?? 'f64';
   const { layerSizes } = options;
   const engine = await createEngine(data.train, layerSizes, precision, {
-    wholeSetPasses: fullBatch,
+    wholeSetPasses: wholeTrainingSet,
   });
   try {
     const testEngine = await createEngine(data.test, layerSizes, precision, {
@@ -574,7 +575,8 @@ export async function train(
 ): Promise<TrainResult> {
   checkTrainOptions(options, data.train);
   const plan = new BatchPlan(data.train.count, options);
-  const { engine, testEngine } = await openEngines(data, options, createEngine, plan.fullBatch);
+  // Only the paper's full batch passes over the whole training set (BatchPlan.batchAt).
+  const { engine, testEngine } = await openEngines(data, options, createEngine, plan.paper);
   try {
     const engines = { train: engine, test: testEngine, testCount: data.test.count };
     const run = new TrainingRun(options, plan, engines);

@@ -108,16 +108,22 @@ describe('train', () => {
     expect(result.history.every((point) => point.validationAccuracy !== undefined)).toBe(true);
   });
 
-  it('tells the engine factory which engine passes over its whole set: test always, training in full batch only', async () => {
-    for (const batchSize of [undefined, 7]) {
+  it('tells the engine factory which engine passes over its whole set: test always, training in the paper’s full batch only', async () => {
+    const cases: [Partial<TrainOptions>, boolean][] = [
+      [{}, true],
+      [{ batchSize: 7 }, false],
+      [{ validation: 10 }, false],
+      [{ dropout: 0.2 }, false],
+    ];
+    for (const [changes, wholeTrainingSet] of cases) {
       const uses: [Dataset, EngineUse | undefined][] = [];
       const factory: EngineFactory = async (dataset, layerSizes, _precision, use) => {
         uses.push([dataset, use]);
         return new ReferenceEngine(dataset, layerSizes);
       };
-      await train(data, { ...base, batchSize, iterations: 7 }, factory);
+      await train(data, { ...base, ...changes, iterations: 7 }, factory);
       expect(uses).toEqual([
-        [data.train, { wholeSetPasses: batchSize === undefined }],
+        [data.train, { wholeSetPasses: wholeTrainingSet }],
         [data.test, { wholeSetPasses: true }],
       ]);
     }
