@@ -9,7 +9,8 @@ import { dataSourceName, loadDataSource, type DataSource } from '../data/source.
 import { MnnError } from '../errors.js';
 import { checkHistorySize, checkParameterCount, savedParameterCopies } from '../model/model.js';
 import { openModelOutput, type ModelOutput } from '../model/output.js';
-import { stepsPerEpoch } from '../train/batches.js';
+import { BatchPlan, stepsPerEpoch } from '../train/batches.js';
+import { pairsFirstLayer } from '../train/fast/plan.js';
 import { noBetterThanChance } from '../train/divergence.js';
 import { defaultEvalEvery } from '../train/history.js';
 import { checkTrainingMemory } from '../train/memory.js';
@@ -424,12 +425,17 @@ function checkRunFits(run: ResolvedRun, testCount: number, threads: number): voi
   const { settings } = run;
   const copies = parameterCopies(settings);
   checkHistorySize(settings.layers, run, copies);
+  // The test set's engine keeps the paired input where the first layer pairs, and the training
+  // set's in the paper's full batch (EngineUse).
+  const paper = new BatchPlan(run.trainSet.count, trainOptionsOf(run, undefined)).paper;
+  const wholeSets = testCount + (paper ? run.trainSet.count : 0);
   checkTrainingMemory({
     layerSizes: settings.layers,
     samples: run.trainSet.count + testCount,
     threads,
     // The optimizer's state and the best so far (the latest parameters are counted already).
     extraParameterCopies: copies - 1,
+    pairedSamples: pairsFirstLayer(settings.layers, settings.precision) ? wholeSets : 0,
     availableBytes: machineMemory(),
   });
 }

@@ -11,6 +11,11 @@ const BLOCK_SAMPLES = 128;
 const PARAMETER_COPIES = MAX_CHUNKS + 6;
 /** Bytes per pixel: the dataset's bytes, and the engine's sparse copy (a value and an index). */
 const BYTES_PER_PIXEL = 4;
+/**
+ * Bytes per pixel of the paired input, at most: with every pixel non-zero, each is half of one
+ * 12-byte entry in each of its two orders (src/train/fast/sparse-input.ts).
+ */
+const PAIRED_BYTES_PER_PIXEL = 12;
 /** The share of the machine's memory one training run may plan to use. */
 export const MEMORY_SHARE = 0.8;
 
@@ -21,12 +26,14 @@ export interface TrainingShape {
   readonly threads: number;
   /** Parameter-sized arrays kept beyond the plain run's: the optimizer's state, the best so far. */
   readonly extraParameterCopies?: number;
+  /** Samples whose engine keeps the paired input too (FastEngineOptions.wholeSetPasses). */
+  readonly pairedSamples?: number;
 }
 
 /**
  * An estimate of the memory a training run needs, in bytes: the parameters and their copies, the
- * data, and each thread's block of the fast engine (which serves full batches and mini-batches
- * alike, a block of samples at a time).
+ * data, each thread's block of the fast engine (which serves full batches and mini-batches
+ * alike, a block of samples at a time), and the paired input of the engines that keep one.
  */
 export function trainingMemoryBytes(shape: TrainingShape): number {
   const { layerSizes, samples, threads } = shape;
@@ -38,7 +45,8 @@ export function trainingMemoryBytes(shape: TrainingShape): number {
   }
   const copies = PARAMETER_COPIES + (shape.extraParameterCopies ?? 0);
   const blocks = 8 * BLOCK_SAMPLES * neurons * 3 * threads; // Z, A and Δ of one block per thread
-  return 8 * parameters * copies + samples * layerSizes[0] * BYTES_PER_PIXEL + blocks;
+  const paired = (shape.pairedSamples ?? 0) * layerSizes[0] * PAIRED_BYTES_PER_PIXEL;
+  return 8 * parameters * copies + samples * layerSizes[0] * BYTES_PER_PIXEL + blocks + paired;
 }
 
 /** Bytes in words: "800 MB", "1.9 GB". */

@@ -97,6 +97,12 @@ describe('training memory', () => {
     expect(bytes).toBe(8 * 23 * (24 + 6) + 10 * 4 * 4 + 8 * 128 * 5 * 3 * 2);
   });
 
+  it('counts 12 bytes per pixel of the samples whose engine keeps the paired input', () => {
+    const shape = { layerSizes: [784, 128, 10], samples: 70000, threads: 2 };
+    const plain = trainingMemoryBytes(shape);
+    expect(trainingMemoryBytes({ ...shape, pairedSamples: 10000 }) - plain).toBe(10000 * 784 * 12);
+  });
+
   it('counts the optimizer state and the best so far of the new architectures', () => {
     const shape = { layerSizes: [784, 1000, 10], samples: 60000, threads: 1 };
     const paper = trainingMemoryBytes(shape);

@@ -141,6 +141,15 @@ function pairable(inputSize: number, width: number, lanes: number, blockSize: nu
 }
 
 /**
+ * True when a plan for `layerSizes` in `precision` (blocks of DEFAULT_BLOCK_SIZE) has paired
+ * groups: an engine that passes over its whole set then builds the paired input.
+ */
+export function pairsFirstLayer(layerSizes: readonly number[], precision: Precision): boolean {
+  const lanes = floatType(precision).lanes;
+  return pairable(layerSizes[0], layerSizes[1], lanes, DEFAULT_BLOCK_SIZE);
+}
+
+/**
  * Layer 1's neurons in groups: paired groups of PAIRED_VECTORS vectors where the plan can use
  * them, the neurons left over in single groups; else single groups only.
  */

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_BLOCK_SIZE,
   GROUP_VECTORS,
   MAX_CHUNKS,
   PAIRED_ROW_BYTES,
   maxGroupWidth,
+  pairsFirstLayer,
   planPass,
   rangeStart,
 } from '../../../src/train/fast/plan.js';
@@ -79,6 +81,21 @@ describe('planPass', () => {
       );
     },
   );
+
+  it('says ahead which first layers pair (the memory check counts their paired input)', () => {
+    for (const [layerSizes, precision] of [
+      [[784, 128, 10], 'f32'],
+      [[784, 16, 10], 'f64'],
+      [[784, 10, 10], 'f64'],
+      [[784, 31, 10], 'f32'],
+      [[783, 64, 10], 'f64'],
+    ] as const) {
+      const { groups } = planPass(layerSizes, 100, DEFAULT_BLOCK_SIZE, precision);
+      expect(pairsFirstLayer(layerSizes, precision)).toBe(groups.some((group) => group.paired));
+    }
+    expect(pairsFirstLayer([784, 128, 10], 'f32')).toBe(true);
+    expect(pairsFirstLayer([784, 10, 10], 'f64')).toBe(false);
+  });
 
   it.each([
     ['too few neurons for two paired groups', [784, 31, 10], 128, 'f32'],
