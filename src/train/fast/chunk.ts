@@ -120,8 +120,17 @@ interface BlockSource {
   columnBlock: number;
   readonly labels: Uint8Array;
   firstLabel: number;
-  /** The same samples by pairs (the whole set's), for the paired groups; none for batches. */
-  readonly paired: { readonly rows: PairedEntries; readonly columns: PairedEntries } | undefined;
+  /**
+   * The same samples by pairs (the whole set's) and the kernels that read them, for the paired
+   * groups; none for batches.
+   */
+  readonly paired:
+    | {
+        readonly rows: PairedEntries;
+        readonly columns: PairedEntries;
+        readonly kernels: PairedKernels;
+      }
+    | undefined;
 }
 
 /**
@@ -149,7 +158,6 @@ export class ChunkRunner {
   private readonly globalBlocks: BlockSource;
   private readonly gatheredBlock: BlockSource;
   private readonly kernels: InputKernels[];
-  private readonly paired: PairedKernels;
   private readonly dense: DenseKernels;
   private readonly tiles: TileKernels;
   private readonly gather: GatherKernels;
@@ -188,15 +196,19 @@ export class ChunkRunner {
         mask.subarray(s * sizes[l + 1], (s + 1) * sizes[l + 1]),
       ),
     );
-    const { rows, columns, labels, paired } = input;
+    const { rows, columns, labels } = input;
     const start = { firstRow: 0, columnBlock: 0, firstLabel: 0 };
+    // The paired kernels are compiled only where there is a paired input to read.
+    const paired =
+      input.paired === undefined
+        ? undefined
+        : { ...input.paired, kernels: pairedInputKernels(pass.memory, pass.arithmetic) };
     this.globalBlocks = { rows, columns, labels, paired, ...start };
     const { block } = this.scratch;
     this.gatheredBlock = { ...block, paired: undefined, ...start };
     this.kernels = plan.groups.map((group) =>
       inputKernels(group.width, pass.memory, pass.arithmetic),
     );
-    this.paired = pairedInputKernels(pass.memory, pass.arithmetic);
     this.dense = denseKernels(pass.memory, pass.arithmetic);
     this.tiles = tileKernels(pass.memory, pass.arithmetic);
     this.gather = gatherKernels(pass.memory);
@@ -309,7 +321,7 @@ export class ChunkRunner {
     this.kernels.forEach((kernels, g) => {
       const [z, weights, bias] = [this.groupZ[g], this.groupWeights[g], params.groupBiases[g]];
       if (paired !== undefined && groups[g].paired) {
-        this.paired.forward(z, paired.rows, source.firstRow, count, weights, bias);
+        paired.kernels.forward(z, paired.rows, source.firstRow, count, weights, bias);
       } else {
         kernels.forward(z, source.rows, source.firstRow, count, weights, bias);
       }
@@ -390,7 +402,7 @@ export class ChunkRunner {
       const sums = gradient.groupWeights[g];
       const rest = [columnBlock, sizes[0], this.groupDelta[g], count, deltaCopy, first] as const;
       if (paired !== undefined && groups[g].paired) {
-        this.paired.backward(sums, paired.columns, ...rest);
+        paired.kernels.backward(sums, paired.columns, ...rest);
       } else {
         kernels.backward(sums, source.columns, ...rest);
       }

@@ -161,10 +161,42 @@ function scalarOffset(acc: Accumulators, k: number): number {
   return 16 * acc.vectors.length + acc.type.bytes * k;
 }
 
+/** Every vector of `vectors` = the v128 at base + offset + 16·k (k: its index). */
+function loadVectors(vectors: Local[], base: Local, offset: number): number[] {
+  return code(...vectors.map((v, k) => set(v, code(get(base), v128.load(offset + 16 * k)))));
+}
+
+/**
+ * Stores every vector of `vectors` at base + offset + 16·k; with `add`, base[k] + vector in that
+ * order, as the chunk sums expect.
+ */
+function storeVectors(
+  type: FloatType,
+  vectors: Local[],
+  base: Local,
+  offset: number,
+  add: boolean,
+): number[] {
+  return code(
+    ...vectors.map((v, k) =>
+      add
+        ? code(
+            get(base),
+            get(base),
+            v128.load(offset + 16 * k),
+            get(v),
+            type.vector.add,
+            v128.store(offset + 16 * k),
+          )
+        : code(get(base), get(v), v128.store(offset + 16 * k)),
+    ),
+  );
+}
+
 /** Every accumulator = its lanes of the `width` numbers at the address `base`. */
 function loadAccumulators(acc: Accumulators, base: Local): number[] {
   return code(
-    ...acc.vectors.map((vector, k) => set(vector, code(get(base), v128.load(16 * k)))),
+    loadVectors(acc.vectors, base, 0),
     ...acc.scalars.map((scalar, k) =>
       set(scalar, code(get(base), acc.type.scalar.load(scalarOffset(acc, k)))),
     ),
@@ -219,18 +251,6 @@ function loadPixel(type: FloatType, value: Local, v: Local, vv: Local): number[]
 function storeAccumulators(acc: Accumulators, base: Local, add: boolean): number[] {
   const { type } = acc;
   // With `add`, base[k] + acc in that order, as the chunk sums expect.
-  const vectors = acc.vectors.map((vector, k) =>
-    add
-      ? code(
-          get(base),
-          get(base),
-          v128.load(16 * k),
-          get(vector),
-          type.vector.add,
-          v128.store(16 * k),
-        )
-      : code(get(base), get(vector), v128.store(16 * k)),
-  );
   const scalars = acc.scalars.map((scalar, k) => {
     const offset = scalarOffset(acc, k);
     return add
@@ -244,7 +264,7 @@ function storeAccumulators(acc: Accumulators, base: Local, add: boolean): number
         )
       : code(get(base), get(scalar), type.scalar.store(offset));
   });
-  return code(...vectors, ...scalars);
+  return code(storeVectors(type, acc.vectors, base, 0, add), ...scalars);
 }
 
 /** The forward kernel for groups of `width` neurons; all arguments are byte addresses or counts. */
@@ -453,35 +473,6 @@ function pairRange(l: PairLocals, start: Local, triples: Local): number[] {
   const at = (offset: number) =>
     code(get(start), i32.load(offset), i32.const(12), i32.mul, get(triples), i32.add);
   return code(set(l.entry, at(0)), set(l.end, at(4)));
-}
-
-/** Every vector of `vectors` = the v128 at base + offset + 16·k (k: its index). */
-function loadVectors(vectors: Local[], base: Local, offset: number): number[] {
-  return code(...vectors.map((v, k) => set(v, code(get(base), v128.load(offset + 16 * k)))));
-}
-
-/** Stores every vector of `vectors` at base + offset + 16·k, added to what is there with `add`. */
-function storeVectors(
-  type: FloatType,
-  vectors: Local[],
-  base: Local,
-  offset: number,
-  add: boolean,
-): number[] {
-  return code(
-    ...vectors.map((v, k) =>
-      add
-        ? code(
-            get(base),
-            get(base),
-            v128.load(offset + 16 * k),
-            get(v),
-            type.vector.add,
-            v128.store(offset + 16 * k),
-          )
-        : code(get(base), get(v), v128.store(offset + 16 * k)),
-    ),
-  );
 }
 
 /** The paired forward kernel; all arguments are byte addresses or counts. */
