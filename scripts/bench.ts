@@ -16,7 +16,7 @@ import type { FastEngine } from '../src/train/fast/engine.js';
 import { createFastEngine } from '../src/train/fast/engine.js';
 import type { OptimizerSettings } from '../src/train/optimizer.js';
 import type { Precision } from '../src/train/fast/wasm-module.js';
-import { DEFAULT_BLOCK_SIZE, PAIRED_VECTORS, planPass } from '../src/train/fast/plan.js';
+import { PAIRED_VECTORS, pairsFirstLayer } from '../src/train/fast/plan.js';
 import { relaxedSimdAvailable } from '../src/train/fast/relaxed-simd.js';
 import type { PeakShape } from './bench-peak.js';
 import { PEAK_VECTORS, measurePeak } from './bench-peak.js';
@@ -368,11 +368,9 @@ function formatRow(r: FullResult, peaks: readonly PeakResult[]): string {
   ].join('  ');
 }
 
-/** The kernels a full-batch case runs: paired when its plan has paired groups. */
+/** The kernels a full-batch case runs: paired when its first layer pairs. */
 function fullBatchShape(r: FullResult): PeakShape {
-  const sizes = r.network.split('-').map(Number);
-  const plan = planPass(sizes, r.samples, DEFAULT_BLOCK_SIZE, r.precision);
-  return plan.groups.some((group) => group.paired) ? 'paired' : 'single';
+  return pairsFirstLayer(r.network.split('-').map(Number), r.precision) ? 'paired' : 'single';
 }
 
 /** One row of the mini-batch table. */
